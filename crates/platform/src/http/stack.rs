@@ -1,0 +1,99 @@
+//! The hardening stack wrapped around every service router (after conduwuit's `layers.rs`):
+//! request ids, tracing with secrets masked, security headers, the error envelope, metrics,
+//! panic capture, timeouts and body limits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
+use axum::middleware::from_fn_with_state;
+use axum::Router;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::envelope::{
+    envelope_errors, method_not_allowed, panic_response, route_not_found, ErrorEnvelope,
+};
+use super::metrics;
+use crate::ServiceState;
+
+/// Wraps a service's routes with the fallbacks and the full layer stack.
+pub fn harden(routes: Router, state: &ServiceState, envelope: Arc<dyn ErrorEnvelope>) -> Router {
+    let http = &state.platform.settings().http;
+    let service = state.service;
+    let hsts = http
+        .hsts
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    let stack = ServiceBuilder::new()
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            HeaderName::from_static("x-api-key"),
+        ]))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(move |req: &Request<_>| {
+            let request_id = req
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|id| id.header_value().to_str().ok())
+                .unwrap_or("-")
+                .to_string();
+            tracing::info_span!("request", service = service.as_str(), method = %req.method(), path = %req.uri().path(), request_id)
+        }))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
+        .layer(from_fn_with_state(service, metrics::track))
+        .layer(from_fn_with_state(envelope, envelope_errors))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(http.request_timeout_secs)))
+        .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
+        .layer(DefaultBodyLimit::max(http.body_limit_bytes));
+    routes
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(stack)
+}
+
+/// How a service publishes itself beyond its own routes.
+pub struct ServiceSpec {
+    pub envelope: Arc<dyn ErrorEnvelope>,
+    pub docs: super::docs::DocsPaths,
+    /// Where Prometheus scrapes this service.
+    pub metrics_path: &'static str,
+}
+
+/// Turns a service's documented routes into its finished router: routes plus metrics and
+/// docs, over the service state, inside the hardening stack.
+pub fn assemble(
+    api: utoipa_axum::router::OpenApiRouter<ServiceState>,
+    state: ServiceState,
+    spec: ServiceSpec,
+) -> Router {
+    let (routes, openapi) = api.split_for_parts();
+    let routes = routes
+        .route(spec.metrics_path, axum::routing::get(metrics::render))
+        .with_state(state.clone())
+        .merge(super::docs::docs_router(openapi, spec.docs));
+    harden(routes, &state, spec.envelope)
+}

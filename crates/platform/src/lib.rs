@@ -1,0 +1,16 @@
+//! The Redoubt platform: storage, identity, audit, jobs, rate limits and the HTTP kit that every
+//! service stands on. Services depend on this crate; it depends on no service.
+
+pub mod audit;
+pub mod http;
+pub mod identity;
+pub mod jobs;
+mod platform;
+pub mod ratelimit;
+pub mod secrets;
+pub mod service;
+pub mod settings;
+pub mod store;
+
+pub use platform::Platform;
+pub use service::{ServiceName, ServiceState};

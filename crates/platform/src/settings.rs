@@ -1,0 +1,94 @@
+//! Platform settings, deserialised by the binary from defaults, a TOML file, env and flags.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpSettings {
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Longest a request may take before it is answered 408.
+    pub request_timeout_secs: u64,
+    /// How long shutdown waits for in-flight requests.
+    pub shutdown_grace_secs: u64,
+    /// Send `Strict-Transport-Security` (enable when served over TLS in production).
+    pub hsts: bool,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 10,
+            hsts: false,
+        }
+    }
+}
+
+/// One limit: `requests` per `per_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitOverride {
+    pub requests: u32,
+    pub per_seconds: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    /// `redis://…`: share budgets between several nodes. Absent: in-memory, per process.
+    pub redis_url: Option<String>,
+    /// Per-rule overrides of the contracts' limits, keyed by rule name (e.g. `guard.login`).
+    pub overrides: BTreeMap<String, LimitOverride>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobSettings {
+    /// Concurrent jobs per node.
+    pub workers: usize,
+    /// How often idle workers look for due jobs when no wake-up arrives.
+    pub poll_interval_ms: u64,
+    /// How often a running job's heartbeat is written.
+    pub heartbeat_secs: u64,
+    /// A running job whose heartbeat is older than this is presumed dead and requeued.
+    pub stale_after_secs: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        JobSettings {
+            workers: 2,
+            poll_interval_ms: 1000,
+            heartbeat_secs: 5,
+            stale_after_secs: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// Lifetime of issued JWTs (the contracts say 24 h).
+    pub jwt_ttl_secs: u64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            jwt_ttl_secs: 86_400,
+        }
+    }
+}
+
+/// Everything the platform needs to run, beyond the database and the data directory.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlatformSettings {
+    pub http: HttpSettings,
+    pub rate_limit: RateLimitSettings,
+    pub jobs: JobSettings,
+    pub auth: AuthSettings,
+}

@@ -1,0 +1,78 @@
+//! guard: the AI-interaction governance API (contract: seeds/guard-ai-interactions-api.txt).
+//! Base path `/api/v1`; errors are `{"error": "<message>"}`.
+
+mod audit_log;
+mod auth;
+mod envelope;
+mod health;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use platform::http::docs::{BearerJwtScheme, DocsPaths};
+use platform::http::stack::{assemble, ServiceSpec};
+use platform::ratelimit::{KeyBy, RateLimitLayer, RateRule};
+use platform::ServiceState;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use envelope::{ErrorBody, GuardEnvelope};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Redoubt guard API", description = "AI-interaction governance: classification, policies, inventory, alerts."),
+    servers((url = "/", description = "This server; all paths are under /api/v1")),
+    modifiers(&BearerJwtScheme),
+    tags((name = "auth"), (name = "audit"), (name = "health"))
+)]
+struct GuardApi;
+
+/// The login limit of the contract: 5 requests per minute per IP.
+pub fn login_rule() -> RateRule {
+    RateRule::new(
+        "guard.login",
+        5,
+        Duration::from_secs(60),
+        KeyBy::Ip,
+        "Too many login attempts. Please try again in a few minutes.",
+    )
+}
+
+/// Everything else: 1,000 requests per minute per tenant.
+pub fn api_rule() -> RateRule {
+    RateRule::new(
+        "guard.api",
+        1000,
+        Duration::from_secs(60),
+        KeyBy::Tenant,
+        "Rate limit exceeded. Please try again later.",
+    )
+}
+
+pub fn router(state: ServiceState) -> Router {
+    let login = OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .route_layer(RateLimitLayer::new(&state, login_rule()));
+    let api = OpenApiRouter::new()
+        .routes(routes!(audit_log::list_audit_log))
+        .route_layer(RateLimitLayer::new(&state, api_rule()));
+    let probes = OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz));
+    let api = OpenApiRouter::with_openapi(GuardApi::openapi())
+        .merge(login)
+        .merge(api)
+        .merge(probes);
+    let spec = ServiceSpec {
+        envelope: Arc::new(GuardEnvelope),
+        docs: DocsPaths {
+            ui: "/api/docs",
+            json: "/api/docs/openapi.json",
+            yaml: Some("/api/docs/openapi.yaml"),
+        },
+        metrics_path: "/api/v1/metrics",
+    };
+    assemble(api, state, spec)
+}

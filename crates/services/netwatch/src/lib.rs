@@ -1,0 +1,72 @@
+//! netwatch: the network-threat detection API (contract: seeds/netwatch-network-security-api.txt).
+//! Base path `/api/v1`; errors are `{"detail": "<message>"}` (FastAPI style).
+
+mod audit_log;
+mod health;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use platform::http::docs::{BearerJwtScheme, DocsPaths};
+use platform::http::stack::{assemble, ServiceSpec};
+use platform::http::{ApiError, ErrorEnvelope};
+use platform::ratelimit::{KeyBy, RateLimitLayer, RateRule};
+use platform::ServiceState;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Redoubt netwatch API", description = "Network threat detection, triage, NIS2/GDPR reporting."),
+    modifiers(&BearerJwtScheme),
+    tags((name = "settings"), (name = "health"))
+)]
+struct NetwatchApi;
+
+/// Every netwatch error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Human-readable error message.
+    pub detail: String,
+}
+
+pub struct NetwatchEnvelope;
+
+impl ErrorEnvelope for NetwatchEnvelope {
+    fn body(&self, err: &ApiError) -> serde_json::Value {
+        serde_json::json!({ "detail": err.message })
+    }
+}
+
+/// The contract's general limit: 100 requests per minute (per tenant).
+pub fn api_rule() -> RateRule {
+    RateRule::new(
+        "netwatch.api",
+        100,
+        Duration::from_secs(60),
+        KeyBy::Tenant,
+        "Rate limit exceeded: 100 requests per minute",
+    )
+}
+
+pub fn router(state: ServiceState) -> Router {
+    let api = OpenApiRouter::new()
+        .routes(routes!(audit_log::list_audit_log))
+        .route_layer(RateLimitLayer::new(&state, api_rule()));
+    let api = OpenApiRouter::with_openapi(NetwatchApi::openapi())
+        .merge(api)
+        .routes(routes!(health::health));
+    let spec = ServiceSpec {
+        envelope: Arc::new(NetwatchEnvelope),
+        docs: DocsPaths {
+            ui: "/docs",
+            json: "/openapi.json",
+            yaml: None,
+        },
+        metrics_path: "/metrics",
+    };
+    assemble(api, state, spec)
+}

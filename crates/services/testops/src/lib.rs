@@ -1,0 +1,104 @@
+//! testops: test runs, cases, cycles and live logs (contract:
+//! seeds/testops-test-automation-api.txt). Paths under `/api`; errors are
+//! `{"success": false, "error": "<type>", "message": "<text>"}`.
+
+mod auth;
+mod health;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use platform::http::docs::{BearerJwtScheme, DocsPaths};
+use platform::http::stack::{assemble, ServiceSpec};
+use platform::http::{ApiError, ErrorEnvelope};
+use platform::ratelimit::{KeyBy, RateLimitLayer, RateRule};
+use platform::ServiceState;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Redoubt testops API", description = "Test runs from CI or sandboxes, live logs, cases, cycles, schedules, flaky-test analysis."),
+    modifiers(&BearerJwtScheme),
+    tags((name = "auth"), (name = "health"))
+)]
+struct TestopsApi;
+
+/// Every testops error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Always false.
+    pub success: bool,
+    /// Short error type, e.g. "Invalid credentials", "Too Many Requests".
+    pub error: String,
+    pub message: String,
+    /// On 429 only: seconds until a retry is allowed.
+    #[serde(rename = "retryAfter", skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+pub struct TestopsEnvelope;
+
+impl ErrorEnvelope for TestopsEnvelope {
+    fn body(&self, err: &ApiError) -> serde_json::Value {
+        let title = err
+            .title
+            .unwrap_or_else(|| err.status.canonical_reason().unwrap_or("Error"));
+        let mut body =
+            serde_json::json!({ "success": false, "error": title, "message": err.message });
+        if let Some(rl) = err.rate_limit {
+            body["retryAfter"] = rl.retry_after_secs.into();
+            body["limit"] = rl.limit.into();
+            body["window"] = rl.window_ms.into();
+        }
+        body
+    }
+}
+
+/// The contract's auth tier: 5 requests per minute per IP on signup and login.
+pub fn auth_rule() -> RateRule {
+    RateRule::new(
+        "testops.auth",
+        5,
+        Duration::from_secs(60),
+        KeyBy::Ip,
+        "Too many authentication attempts. Please try again in a moment.",
+    )
+}
+
+/// The contract's API tier: 100 requests per minute per organisation.
+pub fn api_rule() -> RateRule {
+    RateRule::new(
+        "testops.api",
+        100,
+        Duration::from_secs(60),
+        KeyBy::Tenant,
+        "API rate limit exceeded. Please try again in a moment.",
+    )
+}
+
+pub fn router(state: ServiceState) -> Router {
+    let public = OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .route_layer(RateLimitLayer::new(&state, auth_rule()));
+    let api = OpenApiRouter::new()
+        .routes(routes!(auth::me))
+        .route_layer(RateLimitLayer::new(&state, api_rule()));
+    let api = OpenApiRouter::with_openapi(TestopsApi::openapi())
+        .merge(public)
+        .merge(api)
+        .routes(routes!(health::health));
+    let spec = ServiceSpec {
+        envelope: Arc::new(TestopsEnvelope),
+        docs: DocsPaths {
+            ui: "/api/docs",
+            json: "/api/docs/openapi.json",
+            yaml: None,
+        },
+        metrics_path: "/metrics",
+    };
+    assemble(api, state, spec)
+}
