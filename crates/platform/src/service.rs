@@ -6,7 +6,9 @@ use std::str::FromStr;
 use crate::Platform;
 
 /// One of the five API contracts Redoubt serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ServiceName {
     Guard,

@@ -1,1 +1,70 @@
-fn main() {}
+//! `redoubt`: parse the command line and run the command.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use redoubt::cli::{Cli, Command};
+use redoubt::config::Config;
+use redoubt::{admin, serve, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}", serde_json::json!({ "error": format!("{e:#}") }));
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut overrides = cli.global.overrides();
+    if let Command::Serve(args) = &cli.command {
+        merge(&mut overrides, args.overrides());
+    }
+    let config = Config::load(cli.global.config.as_deref(), overrides)?;
+    telemetry::init(&config.log_format, &config.log_level);
+    match cli.command {
+        Command::Serve(_) => {
+            let server = serve::start(&config).await?;
+            serve::shutdown_signal().await;
+            server.stop().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let platform = serve::open_platform(&config).await?;
+            platform.db().close().await;
+            println!("{}", serde_json::json!({ "migrated": true }));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin(command) => {
+            let platform = serve::open_platform(&config).await?;
+            let outcome = admin::run_admin(&platform, command).await;
+            platform.db().close().await;
+            print_outcome(outcome?)
+        }
+        Command::Verify(command) => {
+            let platform = serve::open_platform(&config).await?;
+            let outcome = admin::run_verify(&platform, command).await;
+            platform.db().close().await;
+            print_outcome(outcome?)
+        }
+    }
+}
+
+fn print_outcome(outcome: admin::Outcome) -> anyhow::Result<ExitCode> {
+    println!("{}", outcome.output);
+    Ok(if outcome.success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn merge(base: &mut serde_json::Value, extra: serde_json::Value) {
+    if let (Some(base), serde_json::Value::Object(extra)) = (base.as_object_mut(), extra) {
+        base.extend(extra);
+    }
+}

@@ -65,7 +65,11 @@ async fn framework_error(status: StatusCode, body: Body) -> ApiError {
             .to_string(),
         Err(_) => String::new(),
     };
-    let message = if status.is_server_error() || text.is_empty() || text.len() > 500 {
+    let message = if status.is_server_error()
+        || status == StatusCode::PAYLOAD_TOO_LARGE
+        || text.is_empty()
+        || text.len() > 500
+    {
         default_message(status).to_string()
     } else {
         text
