@@ -38,7 +38,7 @@ impl Platform {
         secrets: ServerSecrets,
         settings: PlatformSettings,
     ) -> anyhow::Result<Platform> {
-        let limiter = RateLimiter::from_settings(settings.rate_limit.redis_url.as_deref()).await?;
+        let limiter = RateLimiter::from_settings(&settings.rate_limit).await?;
         Ok(Platform(Arc::new(Inner {
             jwt: JwtKeys::new(&secrets.jwt_secret, settings.auth.jwt_ttl_secs),
             jobs: Jobs::new(db.clone()),

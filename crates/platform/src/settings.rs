@@ -35,13 +35,21 @@ pub struct LimitOverride {
     pub per_seconds: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RateLimitSettings {
     /// `redis://…`: share budgets between several nodes. Absent: in-memory, per process.
     pub redis_url: Option<String>,
+    /// Prefix of the Redis keys: nodes with the same namespace share budgets.
+    pub namespace: String,
     /// Per-rule overrides of the contracts' limits, keyed by rule name (e.g. `guard.login`).
     pub overrides: BTreeMap<String, LimitOverride>,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        RateLimitSettings { redis_url: None, namespace: "redoubt".into(), overrides: BTreeMap::new() }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -30,23 +30,21 @@ return {1, remaining, new_tat - now, 0}
 pub struct RedisStore {
     conn: ConnectionManager,
     script: Script,
+    namespace: String,
 }
 
 impl RedisStore {
-    pub async fn connect(url: &str) -> anyhow::Result<RedisStore> {
+    pub async fn connect(url: &str, namespace: &str) -> anyhow::Result<RedisStore> {
         let client = redis::Client::open(url)?;
         let conn = ConnectionManager::new(client).await?;
-        Ok(RedisStore {
-            conn,
-            script: Script::new(GCRA_LUA),
-        })
+        Ok(RedisStore { conn, script: Script::new(GCRA_LUA), namespace: namespace.to_string() })
     }
 
     pub async fn check(&self, key: &str, quota: Quota) -> anyhow::Result<Decision> {
         let mut conn = self.conn.clone();
         let (allowed, remaining, reset_after_ms, retry_after_ms): (i64, i64, i64, i64) = self
             .script
-            .key(format!("redoubt:rl:{key}"))
+            .key(format!("{}:rl:{key}", self.namespace))
             .arg(quota.limit)
             .arg(quota.interval_ms())
             .invoke_async(&mut conn)

@@ -1,0 +1,188 @@
+//! `spawn_app()`: a fresh database, data directory and server per test.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use platform::settings::LimitOverride;
+use platform::{Platform, ServiceName};
+use redoubt::config::{Config, Ports};
+use redoubt::serve::{self, Server};
+use sqlx::Connection;
+use tempfile::TempDir;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+pub struct AppOptions {
+    /// Use the Redis store (`TEST_REDIS_URL`, default redis://127.0.0.1:6379).
+    pub redis: bool,
+    /// Redis key namespace; nodes sharing it share budgets. Default: unique per app.
+    pub namespace: Option<String>,
+    pub overrides: BTreeMap<String, LimitOverride>,
+    /// Share this database (and data dir) instead of creating new ones.
+    pub reuse: Option<(String, std::path::PathBuf)>,
+    pub hsts: bool,
+}
+
+impl Default for AppOptions {
+    /// Login limits are raised so tests can log in freely; rate-limit tests use `contract_limits`.
+    fn default() -> Self {
+        let high = LimitOverride { requests: 10_000, per_seconds: 60 };
+        let overrides = ["guard.login", "testops.auth"].into_iter().map(|r| (r.to_string(), high)).collect();
+        AppOptions { redis: false, namespace: None, overrides, reuse: None, hsts: false }
+    }
+}
+
+impl AppOptions {
+    pub fn contract_limits() -> AppOptions {
+        AppOptions { overrides: BTreeMap::new(), ..AppOptions::default() }
+    }
+
+    pub fn limit(mut self, rule: &str, requests: u32, per_seconds: u64) -> AppOptions {
+        self.overrides.insert(rule.to_string(), LimitOverride { requests, per_seconds });
+        self
+    }
+}
+
+pub struct TestApp {
+    pub server: Server,
+    pub platform: Platform,
+    pub http: reqwest::Client,
+    pub database_url: String,
+    pub data_dir: std::path::PathBuf,
+    _tmp: Option<TempDir>,
+}
+
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
+}
+
+/// A database nobody else uses: a SQLite file in `dir`, or a new PostgreSQL database on the
+/// server of `TEST_DATABASE_URL`.
+pub async fn fresh_database_url(dir: &Path) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if admin.starts_with("postgres") => {
+            let name = format!("redoubt_t_{}", Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connecting to TEST_DATABASE_URL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+                .execute(&mut conn)
+                .await
+                .expect("creating a test database");
+            let (base, query) = match admin.split_once('?') {
+                Some((b, q)) => (b, format!("?{q}")),
+                None => (admin.as_str(), String::new()),
+            };
+            let base = &base[..base.rfind('/').expect("a database path in TEST_DATABASE_URL")];
+            format!("{base}/{name}{query}")
+        }
+        _ => format!("sqlite://{}", dir.join("redoubt.db").display()),
+    }
+}
+
+pub fn test_config(database_url: &str, data_dir: &Path, opts: &AppOptions) -> Config {
+    let mut config = Config {
+        data_dir: data_dir.to_path_buf(),
+        database_url: Some(database_url.to_string()),
+        ports: Ports { guard: 0, netwatch: 0, enclave: 0, vision: 0, testops: 0 },
+        ..Config::default()
+    };
+    config.platform.jobs.poll_interval_ms = 100;
+    config.platform.jobs.heartbeat_secs = 1;
+    config.platform.jobs.stale_after_secs = 3;
+    config.platform.http.shutdown_grace_secs = 5;
+    config.platform.http.hsts = opts.hsts;
+    config.platform.rate_limit.overrides = opts.overrides.clone();
+    if opts.redis {
+        config.platform.rate_limit.redis_url = Some(redis_url());
+        config.platform.rate_limit.namespace =
+            opts.namespace.clone().unwrap_or_else(|| format!("redoubt-test-{}", Uuid::new_v4().simple()));
+    }
+    config
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(AppOptions::default()).await
+}
+
+pub async fn spawn_with(opts: AppOptions) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        redoubt::telemetry::init("pretty", "info");
+    }
+    let (tmp, database_url, data_dir) = match &opts.reuse {
+        Some((url, dir)) => (None, url.clone(), dir.clone()),
+        None => {
+            let tmp = tempfile::tempdir().expect("temp dir");
+            let data_dir = tmp.path().join("data");
+            let url = fresh_database_url(tmp.path()).await;
+            (Some(tmp), url, data_dir)
+        }
+    };
+    let config = test_config(&database_url, &data_dir, &opts);
+    let server = serve::start(&config).await.expect("server starts");
+    let platform = server.platform.clone();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { server, platform, http, database_url, data_dir, _tmp: tmp }
+}
+
+impl TestApp {
+    pub fn addr(&self, service: ServiceName) -> SocketAddr {
+        self.server.addr(service)
+    }
+
+    pub fn url(&self, service: ServiceName, path: &str) -> String {
+        format!("http://{}{}", self.addr(service), path)
+    }
+
+    /// Creates (or reuses) `tenant` and a user with `role` in `service`.
+    pub async fn user(&self, tenant: &str, email: &str, service: ServiceName, role: &str) -> (Uuid, Uuid) {
+        let accounts = self.platform.accounts();
+        let (tenant, _) = accounts.ensure_tenant(tenant).await.unwrap();
+        let user = accounts.create_user(tenant.id, email, None, PASSWORD, service, role).await.unwrap();
+        (tenant.id, user.id)
+    }
+
+    /// Logs in through guard's real endpoint and returns the token.
+    pub async fn guard_login(&self, email: &str) -> String {
+        let response = self
+            .http
+            .post(self.url(ServiceName::Guard, "/api/v1/auth/login"))
+            .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login of {email}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// A token for `service` signed with the server's secret (for services without a login).
+    pub fn token(&self, service: ServiceName, user: Uuid, tenant: Uuid, role: &str) -> String {
+        self.platform.jwt().issue(service, user, "someone@example.org", tenant, role)
+    }
+
+    pub async fn stop(self) {
+        self.server.stop().await;
+    }
+}
+
+/// GET with optional bearer, returning status, headers and JSON body (Null when not JSON).
+pub async fn get_json(
+    http: &reqwest::Client,
+    url: &str,
+    bearer: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let mut request = http.get(url);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.json().await.unwrap_or(serde_json::Value::Null);
+    (status, headers, body)
+}

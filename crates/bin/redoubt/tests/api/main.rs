@@ -1,0 +1,14 @@
+//! Black-box tests: the real server on 127.0.0.1:0, spoken to over HTTP, on SQLite or on
+//! PostgreSQL when `TEST_DATABASE_URL` is set. One binary for every module (faster to link).
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod cli;
+mod envelopes;
+mod guard_login;
+mod jobs;
+mod kit;
+mod lifecycle;
+mod rate_limits;
