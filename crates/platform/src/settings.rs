@@ -48,7 +48,11 @@ pub struct RateLimitSettings {
 
 impl Default for RateLimitSettings {
     fn default() -> Self {
-        RateLimitSettings { redis_url: None, namespace: "redoubt".into(), overrides: BTreeMap::new() }
+        RateLimitSettings {
+            redis_url: None,
+            namespace: "redoubt".into(),
+            overrides: BTreeMap::new(),
+        }
     }
 }
 

@@ -3,7 +3,14 @@
 use tracing_subscriber::EnvFilter;
 
 pub fn init(format: &str, level: &str) {
-    let filter = EnvFilter::try_from_env("REDOUBT_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    // PostgreSQL NOTICEs ("relation already exists, skipping" on every migrate) are not news.
+    let filter = EnvFilter::try_from_env("REDOUBT_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(level))
+        .add_directive(
+            "sqlx::postgres::notice=warn"
+                .parse()
+                .expect("valid directive"),
+        );
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -24,7 +24,9 @@ pub enum RateLimiter {
 
 impl RateLimiter {
     /// Redis when a URL is configured, else in-process memory.
-    pub async fn from_settings(settings: &crate::settings::RateLimitSettings) -> anyhow::Result<RateLimiter> {
+    pub async fn from_settings(
+        settings: &crate::settings::RateLimitSettings,
+    ) -> anyhow::Result<RateLimiter> {
         Ok(match settings.redis_url.as_deref() {
             Some(url) => RateLimiter::Redis(RedisStore::connect(url, &settings.namespace).await?),
             None => RateLimiter::Memory(MemoryStore::default()),

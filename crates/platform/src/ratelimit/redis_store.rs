@@ -37,7 +37,11 @@ impl RedisStore {
     pub async fn connect(url: &str, namespace: &str) -> anyhow::Result<RedisStore> {
         let client = redis::Client::open(url)?;
         let conn = ConnectionManager::new(client).await?;
-        Ok(RedisStore { conn, script: Script::new(GCRA_LUA), namespace: namespace.to_string() })
+        Ok(RedisStore {
+            conn,
+            script: Script::new(GCRA_LUA),
+            namespace: namespace.to_string(),
+        })
     }
 
     pub async fn check(&self, key: &str, quota: Quota) -> anyhow::Result<Decision> {

@@ -22,13 +22,21 @@ async fn append(app: &TestApp, tenant: uuid::Uuid, n: usize) {
 #[tokio::test]
 async fn each_tenant_sees_only_its_own_rows() {
     let app = spawn_app().await;
-    let (a, _) = app.user("tenant-a", "admin@a.example", ServiceName::Guard, "admin").await;
-    let (b, _) = app.user("tenant-b", "admin@b.example", ServiceName::Guard, "admin").await;
+    let (a, _) = app
+        .user("tenant-a", "admin@a.example", ServiceName::Guard, "admin")
+        .await;
+    let (b, _) = app
+        .user("tenant-b", "admin@b.example", ServiceName::Guard, "admin")
+        .await;
     append(&app, a, 3).await;
     append(&app, b, 5).await;
     let token_a = app.guard_login("admin@a.example").await;
-    let (status, headers, body) =
-        get_json(&app.http, &app.url(ServiceName::Guard, "/api/v1/audit-log?limit=500"), Some(&token_a)).await;
+    let (status, headers, body) = get_json(
+        &app.http,
+        &app.url(ServiceName::Guard, "/api/v1/audit-log?limit=500"),
+        Some(&token_a),
+    )
+    .await;
     assert_eq!(status, 200);
     // user.create is not written by the library helper; A has 3 appended + 1 login.
     assert_eq!(headers["x-total-count"], "4");
@@ -36,7 +44,12 @@ async fn each_tenant_sees_only_its_own_rows() {
     assert_eq!(entries.len(), 4);
     let (rows_b, _) = app.platform.audit().page(b, 100, 0).await.unwrap();
     for entry in entries {
-        assert!(rows_b.iter().all(|r| r.id.to_string() != entry["id"].as_str().unwrap()), "no row of B is shown to A");
+        assert!(
+            rows_b
+                .iter()
+                .all(|r| r.id.to_string() != entry["id"].as_str().unwrap()),
+            "no row of B is shown to A"
+        );
     }
     // Each chain starts at seq 1 and verifies on its own.
     assert_eq!(entries.last().unwrap()["seq"], 1);
@@ -48,12 +61,17 @@ async fn each_tenant_sees_only_its_own_rows() {
 #[tokio::test]
 async fn pagination_headers_walk_the_log() {
     let app = spawn_app().await;
-    let (a, _) = app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin").await;
+    let (a, _) = app
+        .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
+        .await;
     append(&app, a, 6).await;
     let token = app.guard_login("alice@acme.fr").await;
     let mut seqs = vec![];
     for page in 1..=3 {
-        let url = app.url(ServiceName::Guard, &format!("/api/v1/audit-log?page={page}&limit=3"));
+        let url = app.url(
+            ServiceName::Guard,
+            &format!("/api/v1/audit-log?page={page}&limit=3"),
+        );
         let (status, headers, body) = get_json(&app.http, &url, Some(&token)).await;
         assert_eq!(status, 200);
         assert_eq!(headers["x-total-count"], "7");
@@ -93,7 +111,8 @@ async fn rows_cannot_be_edited_and_tampering_is_detected() {
         "DROP TRIGGER audit_log_no_update"
     };
     on_db!(app.platform.db(), p => sqlx::query(disable).execute(p).await.map(|_| ())).unwrap();
-    on_db!(app.platform.db(), p => sqlx::query(edit).bind(tenant.id).execute(p).await.map(|_| ())).unwrap();
+    on_db!(app.platform.db(), p => sqlx::query(edit).bind(tenant.id).execute(p).await.map(|_| ()))
+        .unwrap();
     let report = audit.verify(tenant.id).await.unwrap();
     assert!(!report.valid);
     assert_eq!(report.first_bad_seq, Some(2));

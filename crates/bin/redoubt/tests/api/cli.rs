@@ -25,7 +25,12 @@ pub fn redoubt(data_dir: &Path, database_url: &str, args: &[&str]) -> Output {
 pub fn json_out(out: &Output) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 1, "exactly one line on stdout, got {text:?} (stderr: {})", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        lines.len(),
+        1,
+        "exactly one line on stdout, got {text:?} (stderr: {})",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_str(lines[0]).expect("stdout is JSON")
 }
 
@@ -43,39 +48,101 @@ async fn bootstrap_commands_print_one_json_object_each() {
     assert!(out.status.success());
     let tenant = json_out(&out)["tenant_id"].as_str().unwrap().to_string();
 
-    let out = redoubt(&data, &url, &[
-        "admin", "create-user", "--tenant", "acme", "--email", "alice@acme.fr", "--password", "your-password", "--role", "admin",
-    ]);
+    let out = redoubt(
+        &data,
+        &url,
+        &[
+            "admin",
+            "create-user",
+            "--tenant",
+            "acme",
+            "--email",
+            "alice@acme.fr",
+            "--password",
+            "your-password",
+            "--role",
+            "admin",
+        ],
+    );
     assert!(out.status.success());
     let created = json_out(&out);
-    assert_eq!(created["tenant_id"], tenant.as_str(), "an existing tenant is reused");
+    assert_eq!(
+        created["tenant_id"],
+        tenant.as_str(),
+        "an existing tenant is reused"
+    );
     assert!(uuid::Uuid::parse_str(created["user_id"].as_str().unwrap()).is_ok());
 
     // create-user makes the tenant when it is absent.
-    let out = redoubt(&data, &url, &[
-        "admin", "create-user", "--tenant", "globex", "--email", "hank@globex.com", "--password", "your-password",
-        "--role", "developer", "--service", "testops",
-    ]);
+    let out = redoubt(
+        &data,
+        &url,
+        &[
+            "admin",
+            "create-user",
+            "--tenant",
+            "globex",
+            "--email",
+            "hank@globex.com",
+            "--password",
+            "your-password",
+            "--role",
+            "developer",
+            "--service",
+            "testops",
+        ],
+    );
     assert!(out.status.success());
     assert_ne!(json_out(&out)["tenant_id"], tenant.as_str());
 
-    let out = redoubt(&data, &url, &["admin", "create-api-key", "--tenant", "acme", "--service", "enclave", "--name", "ci"]);
+    let out = redoubt(
+        &data,
+        &url,
+        &[
+            "admin",
+            "create-api-key",
+            "--tenant",
+            "acme",
+            "--service",
+            "enclave",
+            "--name",
+            "ci",
+        ],
+    );
     assert!(out.status.success());
     let key = json_out(&out);
     assert!(key["key"].as_str().unwrap().starts_with("nrx_live_"));
-    assert_eq!(key["prefix"].as_str().unwrap().len(), 13, "enclave shows the first 13 characters");
+    assert_eq!(
+        key["prefix"].as_str().unwrap().len(),
+        13,
+        "enclave shows the first 13 characters"
+    );
     assert!(key["id"].is_string());
 
     let out = redoubt(&data, &url, &["verify", "audit", "--tenant", "acme"]);
     assert!(out.status.success());
     let report = json_out(&out);
     assert_eq!(report["valid"], true);
-    assert_eq!(report["entries"], 2, "user.create and api_key.create were audited");
+    assert_eq!(
+        report["entries"], 2,
+        "user.create and api_key.create were audited"
+    );
 
     // Secrets were generated privately on first use.
-    assert_eq!(std::fs::metadata(&data).unwrap().permissions().mode() & 0o777, 0o700);
+    assert_eq!(
+        std::fs::metadata(&data).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
     for file in ["jwt_secret", "master_key"] {
-        assert_eq!(std::fs::metadata(data.join(file)).unwrap().permissions().mode() & 0o777, 0o600, "{file}");
+        assert_eq!(
+            std::fs::metadata(data.join(file))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600,
+            "{file}"
+        );
     }
 }
 
@@ -85,9 +152,22 @@ async fn bad_bootstrap_input_fails_cleanly_and_changes_nothing() {
     let data = tmp.path().join("data");
     let url = fresh_database_url(tmp.path()).await;
     let create = |email: &str, role: &str| {
-        redoubt(&data, &url, &[
-            "admin", "create-user", "--tenant", "acme", "--email", email, "--password", "your-password", "--role", role,
-        ])
+        redoubt(
+            &data,
+            &url,
+            &[
+                "admin",
+                "create-user",
+                "--tenant",
+                "acme",
+                "--email",
+                email,
+                "--password",
+                "your-password",
+                "--role",
+                role,
+            ],
+        )
     };
     assert!(create("alice@acme.fr", "admin").status.success());
     for (email, role, why) in [
@@ -98,13 +178,31 @@ async fn bad_bootstrap_input_fails_cleanly_and_changes_nothing() {
         let out = create(email, role);
         assert_eq!(out.status.code(), Some(2), "{email}/{role}");
         assert!(out.stdout.is_empty());
-        let err: Value = serde_json::from_slice(&out.stderr).expect("the error is JSON on stderr");
+        // Logs are JSON lines on stderr too; the error is the last line.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let err: Value = serde_json::from_str(stderr.lines().last().unwrap())
+            .expect("the error is JSON on stderr");
         assert!(err["error"].as_str().unwrap().contains(why), "{err}");
     }
-    let out = redoubt(&data, &url, &["admin", "create-api-key", "--tenant", "nope", "--service", "vision"]);
+    let out = redoubt(
+        &data,
+        &url,
+        &[
+            "admin",
+            "create-api-key",
+            "--tenant",
+            "nope",
+            "--service",
+            "vision",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     let out = redoubt(&data, &url, &["verify", "audit", "--tenant", "acme"]);
-    assert_eq!(json_out(&out)["entries"], 1, "only the one successful create-user was audited");
+    assert_eq!(
+        json_out(&out)["entries"],
+        1,
+        "only the one successful create-user was audited"
+    );
 }
 
 #[tokio::test]
@@ -113,16 +211,35 @@ async fn verify_audit_exits_1_on_a_tampered_chain() {
     let data = tmp.path().join("data");
     let url = fresh_database_url(tmp.path()).await;
     for email in ["a@acme.fr", "b@acme.fr", "c@acme.fr"] {
-        let out = redoubt(&data, &url, &[
-            "admin", "create-user", "--tenant", "acme", "--email", email, "--password", "your-password", "--role", "viewer",
-        ]);
+        let out = redoubt(
+            &data,
+            &url,
+            &[
+                "admin",
+                "create-user",
+                "--tenant",
+                "acme",
+                "--email",
+                email,
+                "--password",
+                "your-password",
+                "--role",
+                "viewer",
+            ],
+        );
         assert!(out.status.success());
     }
     let db = platform::store::Db::connect(&url).await.unwrap();
     let tamper: &[&str] = if is_postgres() {
-        &["ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update", "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2"]
+        &[
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+            "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
+        ]
     } else {
-        &["DROP TRIGGER audit_log_no_update", "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2"]
+        &[
+            "DROP TRIGGER audit_log_no_update",
+            "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
+        ]
     };
     for sql in tamper {
         platform::on_db!(&db, p => sqlx::query(*sql).execute(p).await.map(|_| ())).unwrap();
@@ -137,7 +254,13 @@ async fn verify_audit_exits_1_on_a_tampered_chain() {
 
 #[test]
 fn help_shows_examples() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_redoubt")).arg("--help").output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_redoubt"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Examples:") && text.contains("redoubt admin create-user"), "{text}");
+    assert!(
+        text.contains("Examples:") && text.contains("redoubt admin create-user"),
+        "{text}"
+    );
 }

@@ -23,22 +23,34 @@ curl -s -o /dev/null -w '%{{http_code}}' {base}/audit-log \
 -H "Authorization: Bearer $TOKEN"
 "#
     );
-    let out = tokio::process::Command::new("bash").arg("-c").arg(&script).output().await.unwrap();
-    assert!(out.status.success(), "script failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = tokio::process::Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "200");
     app.stop().await;
 }
 
 impl TestApp {
     async fn accounts_ready(&self) {
-        self.user("acme", "alice@acme.fr", ServiceName::Guard, "admin").await;
+        self.user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
+            .await;
     }
 }
 
 #[tokio::test]
 async fn login_returns_a_24h_token_and_the_user() {
     let app = spawn_app().await;
-    let (tenant, user) = app.user("acme", "Alice@Acme.fr", ServiceName::Guard, "admin").await;
+    let (tenant, user) = app
+        .user("acme", "Alice@Acme.fr", ServiceName::Guard, "admin")
+        .await;
     let response = app
         .http
         .post(app.url(ServiceName::Guard, "/api/v1/auth/login"))
@@ -53,17 +65,27 @@ async fn login_returns_a_24h_token_and_the_user() {
     assert_eq!(body["user"]["email"], "alice@acme.fr");
     assert_eq!(body["user"]["role"], "admin");
     assert_eq!(body["user"]["display_name"], "alice");
-    let claims = app.platform.jwt().verify(ServiceName::Guard, body["token"].as_str().unwrap()).unwrap();
+    let claims = app
+        .platform
+        .jwt()
+        .verify(ServiceName::Guard, body["token"].as_str().unwrap())
+        .unwrap();
     assert_eq!(claims.exp - claims.iat, 86_400);
-    assert_eq!((claims.sub, claims.tenant_id, claims.role.as_str()), (user, tenant, "admin"));
+    assert_eq!(
+        (claims.sub, claims.tenant_id, claims.role.as_str()),
+        (user, tenant, "admin")
+    );
     app.stop().await;
 }
 
 #[tokio::test]
 async fn bad_credentials_get_the_same_401_and_change_nothing() {
     let app = spawn_app().await;
-    let (tenant, _) = app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin").await;
-    app.user("acme", "tester@acme.fr", ServiceName::Testops, "admin").await;
+    let (tenant, _) = app
+        .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
+        .await;
+    app.user("acme", "tester@acme.fr", ServiceName::Testops, "admin")
+        .await;
     let (_, before) = app.platform.audit().page(tenant, 100, 0).await.unwrap();
     for (email, password) in [
         ("alice@acme.fr", "wrong-password"),
@@ -90,9 +112,16 @@ async fn bad_credentials_get_the_same_401_and_change_nothing() {
 #[tokio::test]
 async fn a_login_is_audited_in_the_tenant_chain() {
     let app = spawn_app().await;
-    let (tenant, user) = app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin").await;
+    let (tenant, user) = app
+        .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
+        .await;
     let token = app.guard_login("alice@acme.fr").await;
-    let (status, headers, body) = get_json(&app.http, &app.url(ServiceName::Guard, "/api/v1/audit-log"), Some(&token)).await;
+    let (status, headers, body) = get_json(
+        &app.http,
+        &app.url(ServiceName::Guard, "/api/v1/audit-log"),
+        Some(&token),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(headers["x-total-count"], "1");
     let entry = &body["entries"][0];

@@ -28,19 +28,40 @@ pub struct AppOptions {
 impl Default for AppOptions {
     /// Login limits are raised so tests can log in freely; rate-limit tests use `contract_limits`.
     fn default() -> Self {
-        let high = LimitOverride { requests: 10_000, per_seconds: 60 };
-        let overrides = ["guard.login", "testops.auth"].into_iter().map(|r| (r.to_string(), high)).collect();
-        AppOptions { redis: false, namespace: None, overrides, reuse: None, hsts: false }
+        let high = LimitOverride {
+            requests: 10_000,
+            per_seconds: 60,
+        };
+        let overrides = ["guard.login", "testops.auth"]
+            .into_iter()
+            .map(|r| (r.to_string(), high))
+            .collect();
+        AppOptions {
+            redis: false,
+            namespace: None,
+            overrides,
+            reuse: None,
+            hsts: false,
+        }
     }
 }
 
 impl AppOptions {
     pub fn contract_limits() -> AppOptions {
-        AppOptions { overrides: BTreeMap::new(), ..AppOptions::default() }
+        AppOptions {
+            overrides: BTreeMap::new(),
+            ..AppOptions::default()
+        }
     }
 
     pub fn limit(mut self, rule: &str, requests: u32, per_seconds: u64) -> AppOptions {
-        self.overrides.insert(rule.to_string(), LimitOverride { requests, per_seconds });
+        self.overrides.insert(
+            rule.to_string(),
+            LimitOverride {
+                requests,
+                per_seconds,
+            },
+        );
         self
     }
 }
@@ -68,7 +89,9 @@ pub async fn fresh_database_url(dir: &Path) -> String {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin) if admin.starts_with("postgres") => {
             let name = format!("redoubt_t_{}", Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connecting to TEST_DATABASE_URL");
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connecting to TEST_DATABASE_URL");
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
                 .execute(&mut conn)
                 .await
@@ -77,7 +100,9 @@ pub async fn fresh_database_url(dir: &Path) -> String {
                 Some((b, q)) => (b, format!("?{q}")),
                 None => (admin.as_str(), String::new()),
             };
-            let base = &base[..base.rfind('/').expect("a database path in TEST_DATABASE_URL")];
+            let base = &base[..base
+                .rfind('/')
+                .expect("a database path in TEST_DATABASE_URL")];
             format!("{base}/{name}{query}")
         }
         _ => format!("sqlite://{}", dir.join("redoubt.db").display()),
@@ -88,7 +113,13 @@ pub fn test_config(database_url: &str, data_dir: &Path, opts: &AppOptions) -> Co
     let mut config = Config {
         data_dir: data_dir.to_path_buf(),
         database_url: Some(database_url.to_string()),
-        ports: Ports { guard: 0, netwatch: 0, enclave: 0, vision: 0, testops: 0 },
+        ports: Ports {
+            guard: 0,
+            netwatch: 0,
+            enclave: 0,
+            vision: 0,
+            testops: 0,
+        },
         ..Config::default()
     };
     config.platform.jobs.poll_interval_ms = 100;
@@ -99,8 +130,10 @@ pub fn test_config(database_url: &str, data_dir: &Path, opts: &AppOptions) -> Co
     config.platform.rate_limit.overrides = opts.overrides.clone();
     if opts.redis {
         config.platform.rate_limit.redis_url = Some(redis_url());
-        config.platform.rate_limit.namespace =
-            opts.namespace.clone().unwrap_or_else(|| format!("redoubt-test-{}", Uuid::new_v4().simple()));
+        config.platform.rate_limit.namespace = opts
+            .namespace
+            .clone()
+            .unwrap_or_else(|| format!("redoubt-test-{}", Uuid::new_v4().simple()));
     }
     config
 }
@@ -125,8 +158,18 @@ pub async fn spawn_with(opts: AppOptions) -> TestApp {
     let config = test_config(&database_url, &data_dir, &opts);
     let server = serve::start(&config).await.expect("server starts");
     let platform = server.platform.clone();
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { server, platform, http, database_url, data_dir, _tmp: tmp }
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        server,
+        platform,
+        http,
+        database_url,
+        data_dir,
+        _tmp: tmp,
+    }
 }
 
 impl TestApp {
@@ -139,10 +182,19 @@ impl TestApp {
     }
 
     /// Creates (or reuses) `tenant` and a user with `role` in `service`.
-    pub async fn user(&self, tenant: &str, email: &str, service: ServiceName, role: &str) -> (Uuid, Uuid) {
+    pub async fn user(
+        &self,
+        tenant: &str,
+        email: &str,
+        service: ServiceName,
+        role: &str,
+    ) -> (Uuid, Uuid) {
         let accounts = self.platform.accounts();
         let (tenant, _) = accounts.ensure_tenant(tenant).await.unwrap();
-        let user = accounts.create_user(tenant.id, email, None, PASSWORD, service, role).await.unwrap();
+        let user = accounts
+            .create_user(tenant.id, email, None, PASSWORD, service, role)
+            .await
+            .unwrap();
         (tenant.id, user.id)
     }
 
@@ -162,7 +214,9 @@ impl TestApp {
 
     /// A token for `service` signed with the server's secret (for services without a login).
     pub fn token(&self, service: ServiceName, user: Uuid, tenant: Uuid, role: &str) -> String {
-        self.platform.jwt().issue(service, user, "someone@example.org", tenant, role)
+        self.platform
+            .jwt()
+            .issue(service, user, "someone@example.org", tenant, role)
     }
 
     pub async fn stop(self) {

@@ -16,7 +16,11 @@ use tokio::net::TcpStream;
 use crate::helpers::*;
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Process {
@@ -32,7 +36,13 @@ impl Process {
             .arg(data_dir)
             .arg("--database-url")
             .arg(database_url)
-            .args(["serve", "--services", "guard", "--guard-port", &port.to_string()])
+            .args([
+                "serve",
+                "--services",
+                "guard",
+                "--guard-port",
+                &port.to_string(),
+            ])
             .env("REDOUBT_JOBS__POLL_INTERVAL_MS", "100")
             .env("REDOUBT_HTTP__SHUTDOWN_GRACE_SECS", "10")
             .env("REDOUBT_LOG_LEVEL", "warn")
@@ -42,7 +52,10 @@ impl Process {
         let process = Process { child, port };
         let client = reqwest::Client::new();
         for _ in 0..150 {
-            let up = client.get(format!("http://127.0.0.1:{port}/api/v1/healthz")).send().await;
+            let up = client
+                .get(format!("http://127.0.0.1:{port}/api/v1/healthz"))
+                .send()
+                .await;
             if up.is_ok_and(|r| r.status() == 200) {
                 return process;
             }
@@ -83,12 +96,30 @@ async fn a_job_enqueued_before_kill_9_runs_after_restart() {
     let (tenant, _) = accounts.ensure_tenant("acme").await.unwrap();
     let queue = platform::jobs::Jobs::new(db.clone());
     let run_at = chrono::Utc::now() + chrono::Duration::seconds(2);
-    let opts = EnqueueOptions { run_at: Some(run_at), ..EnqueueOptions::default() };
-    let id = queue.enqueue(VerifyAuditChainJob::QUEUE, &json!({ "tenant_id": tenant.id }), opts).await.unwrap();
+    let opts = EnqueueOptions {
+        run_at: Some(run_at),
+        ..EnqueueOptions::default()
+    };
+    let id = queue
+        .enqueue(
+            VerifyAuditChainJob::QUEUE,
+            &json!({ "tenant_id": tenant.id }),
+            opts,
+        )
+        .await
+        .unwrap();
 
     server.signal(Signal::SIGKILL);
-    assert_eq!(server.wait(Duration::from_secs(5)).await, None, "killed by SIGKILL");
-    assert_eq!(queue.get(id).await.unwrap().unwrap().status, jobs::QUEUED, "nothing ran it before the crash");
+    assert_eq!(
+        server.wait(Duration::from_secs(5)).await,
+        None,
+        "killed by SIGKILL"
+    );
+    assert_eq!(
+        queue.get(id).await.unwrap().unwrap().status,
+        jobs::QUEUED,
+        "nothing ran it before the crash"
+    );
 
     let restarted = Process::start(&data, &url).await;
     let mut status = String::new();
@@ -129,18 +160,41 @@ async fn sigterm_completes_the_in_flight_request_then_exits_0() {
 
     server.signal(Signal::SIGTERM);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(TcpStream::connect(("127.0.0.1", port)).await.is_err(), "no new connections after SIGTERM");
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "no new connections after SIGTERM"
+    );
 
     stream.write_all(rest.as_bytes()).await.unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "the in-flight request completed: {response}");
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "the in-flight request completed: {response}"
+    );
     assert!(response.contains("\"token\""));
-    assert_eq!(server.wait(Duration::from_secs(15)).await, Some(0), "exit status 0");
+    assert_eq!(
+        server.wait(Duration::from_secs(15)).await,
+        Some(0),
+        "exit status 0"
+    );
 }
 
 fn cli_create_user(data: &Path, url: &str) -> std::process::Output {
-    crate::cli::redoubt(data, url, &[
-        "admin", "create-user", "--tenant", "acme", "--email", "alice@acme.fr", "--password", PASSWORD, "--role", "admin",
-    ])
+    crate::cli::redoubt(
+        data,
+        url,
+        &[
+            "admin",
+            "create-user",
+            "--tenant",
+            "acme",
+            "--email",
+            "alice@acme.fr",
+            "--password",
+            PASSWORD,
+            "--role",
+            "admin",
+        ],
+    )
 }

@@ -10,7 +10,10 @@ use serde_json::json;
 use crate::helpers::*;
 
 fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 fn header_u64(response: &Response, name: &str) -> u64 {
@@ -28,20 +31,28 @@ async fn login(app: &TestApp, email: &str) -> Response {
 
 async fn login_limit_is_exact(opts: AppOptions) {
     let app = spawn_with(opts).await;
-    let (tenant, _) = app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin").await;
+    let (tenant, _) = app
+        .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
+        .await;
     for i in 0..5u64 {
         let response = login(&app, "alice@acme.fr").await;
         assert_eq!(response.status(), 200, "request {}", i + 1);
         assert_eq!(header_u64(&response, "x-ratelimit-limit"), 5);
         assert_eq!(header_u64(&response, "x-ratelimit-remaining"), 4 - i);
         let reset = header_u64(&response, "x-ratelimit-reset");
-        assert!(reset >= now_secs() && reset <= now_secs() + 61, "reset {reset} is a Unix time within the minute");
+        assert!(
+            reset >= now_secs() && reset <= now_secs() + 61,
+            "reset {reset} is a Unix time within the minute"
+        );
     }
     let refused = login(&app, "alice@acme.fr").await;
     assert_eq!(refused.status(), 429);
     assert_eq!(header_u64(&refused, "x-ratelimit-remaining"), 0);
     let retry_after = header_u64(&refused, "retry-after");
-    assert!((11..=13).contains(&retry_after), "one cell is 12 s; got {retry_after}");
+    assert!(
+        (11..=13).contains(&retry_after),
+        "one cell is 12 s; got {retry_after}"
+    );
     // The refused request never reached the handler: five logins audited, not six.
     let (_, total) = app.platform.audit().page(tenant, 10, 0).await.unwrap();
     assert_eq!(total, 5);
@@ -55,12 +66,17 @@ async fn login_limit_is_exact_in_memory() {
 
 #[tokio::test]
 async fn login_limit_is_exact_in_redis() {
-    login_limit_is_exact(AppOptions { redis: true, ..AppOptions::contract_limits() }).await;
+    login_limit_is_exact(AppOptions {
+        redis: true,
+        ..AppOptions::contract_limits()
+    })
+    .await;
 }
 
 async fn reset_is_honoured(opts: AppOptions) {
     let app = spawn_with(opts.limit("guard.login", 2, 2)).await;
-    app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin").await;
+    app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
+        .await;
     let mut reset = 0;
     for want in [200, 200, 429] {
         let response = login(&app, "alice@acme.fr").await;
@@ -70,7 +86,12 @@ async fn reset_is_honoured(opts: AppOptions) {
         }
     }
     // Wait until the advertised reset: the whole budget is back.
-    let wait_ms = (reset * 1000).saturating_sub(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64);
+    let wait_ms = (reset * 1000).saturating_sub(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64,
+    );
     tokio::time::sleep(Duration::from_millis(wait_ms + 50)).await;
     for want in [200, 200, 429] {
         assert_eq!(login(&app, "alice@acme.fr").await.status(), want);
@@ -85,17 +106,31 @@ async fn reset_is_honoured_in_memory() {
 
 #[tokio::test]
 async fn reset_is_honoured_in_redis() {
-    reset_is_honoured(AppOptions { redis: true, ..AppOptions::contract_limits() }).await;
+    reset_is_honoured(AppOptions {
+        redis: true,
+        ..AppOptions::contract_limits()
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn tenant_budgets_are_shared_within_a_tenant_and_separate_across_tenants() {
     let app = spawn_with(AppOptions::default().limit("guard.api", 3, 60)).await;
-    let (a, a1) = app.user("tenant-a", "one@a.example", ServiceName::Guard, "admin").await;
-    let (_, a2) = app.user("tenant-a", "two@a.example", ServiceName::Guard, "admin").await;
-    let (b, b1) = app.user("tenant-b", "one@b.example", ServiceName::Guard, "admin").await;
+    let (a, a1) = app
+        .user("tenant-a", "one@a.example", ServiceName::Guard, "admin")
+        .await;
+    let (_, a2) = app
+        .user("tenant-a", "two@a.example", ServiceName::Guard, "admin")
+        .await;
+    let (b, b1) = app
+        .user("tenant-b", "one@b.example", ServiceName::Guard, "admin")
+        .await;
     let url = app.url(ServiceName::Guard, "/api/v1/audit-log");
-    let (ta1, ta2, tb1) = (app.token(ServiceName::Guard, a1, a, "admin"), app.token(ServiceName::Guard, a2, a, "admin"), app.token(ServiceName::Guard, b1, b, "admin"));
+    let (ta1, ta2, tb1) = (
+        app.token(ServiceName::Guard, a1, a, "admin"),
+        app.token(ServiceName::Guard, a2, a, "admin"),
+        app.token(ServiceName::Guard, b1, b, "admin"),
+    );
     let statuses = [
         get_json(&app.http, &url, Some(&ta1)).await.0,
         get_json(&app.http, &url, Some(&ta2)).await.0,
@@ -110,10 +145,23 @@ async fn tenant_budgets_are_shared_within_a_tenant_and_separate_across_tenants()
 #[tokio::test]
 async fn nodes_sharing_redis_share_one_budget() {
     let namespace = format!("redoubt-test-{}", uuid::Uuid::new_v4().simple());
-    let opts = || AppOptions { redis: true, namespace: Some(namespace.clone()), ..AppOptions::contract_limits() }.limit("guard.login", 4, 60);
+    let opts = || {
+        AppOptions {
+            redis: true,
+            namespace: Some(namespace.clone()),
+            ..AppOptions::contract_limits()
+        }
+        .limit("guard.login", 4, 60)
+    };
     let first = spawn_with(opts()).await;
-    first.user("acme", "alice@acme.fr", ServiceName::Guard, "admin").await;
-    let second = spawn_with(AppOptions { reuse: Some((first.database_url.clone(), first.data_dir.clone())), ..opts() }).await;
+    first
+        .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
+        .await;
+    let second = spawn_with(AppOptions {
+        reuse: Some((first.database_url.clone(), first.data_dir.clone())),
+        ..opts()
+    })
+    .await;
     let mut remaining = vec![];
     for node in [&first, &second, &first, &second] {
         let response = login(node, "alice@acme.fr").await;
@@ -132,8 +180,19 @@ async fn rejections_are_counted_in_metrics() {
     let app = spawn_with(AppOptions::contract_limits().limit("guard.login", 1, 60)).await;
     login(&app, "x@acme.fr").await;
     assert_eq!(login(&app, "x@acme.fr").await.status(), 429);
-    let text = app.http.get(app.url(ServiceName::Guard, "/api/v1/metrics")).send().await.unwrap().text().await.unwrap();
-    let line = text.lines().find(|l| l.starts_with("rate_limit_rejections_total") && l.contains("guard.login")).expect(&text);
+    let text = app
+        .http
+        .get(app.url(ServiceName::Guard, "/api/v1/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("rate_limit_rejections_total") && l.contains("guard.login"))
+        .expect(&text);
     assert!(line.ends_with(" 1"), "{line}");
     app.stop().await;
 }
