@@ -54,3 +54,30 @@ pub fn router(state: ServiceState) -> Router {
     };
     assemble(api, state, spec)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    /// Statuses no enclave route can produce yet still render in the documented shape.
+    #[test]
+    fn every_status_renders_code_message_and_status() {
+        for (status, code) in [
+            (StatusCode::BAD_REQUEST, "BadRequest"),
+            (StatusCode::UNAUTHORIZED, "Unauthorized"),
+            (StatusCode::PAYMENT_REQUIRED, "QuotaExceeded"),
+            (StatusCode::FORBIDDEN, "Forbidden"),
+            (StatusCode::NOT_FOUND, "NotFound"),
+            (StatusCode::CONFLICT, "Conflict"),
+            (StatusCode::TOO_MANY_REQUESTS, "RateLimited"),
+            (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
+        ] {
+            let body = EnclaveEnvelope.body(&ApiError::new(status, "why"));
+            assert_eq!(
+                body,
+                serde_json::json!({ "error": code, "message": "why", "status": status.as_u16() })
+            );
+        }
+    }
+}

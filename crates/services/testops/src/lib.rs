@@ -102,3 +102,34 @@ pub fn router(state: ServiceState) -> Router {
     };
     assemble(api, state, spec)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use platform::http::error::RateLimitInfo;
+
+    #[test]
+    fn titles_default_to_the_reason_phrase_and_429_carries_the_vendor_fields() {
+        let body = TestopsEnvelope.body(&ApiError::forbidden("nope"));
+        assert_eq!(
+            body,
+            serde_json::json!({ "success": false, "error": "Forbidden", "message": "nope" })
+        );
+        let titled = ApiError::forbidden("This action requires admin.")
+            .with_title("Insufficient permissions");
+        assert_eq!(
+            TestopsEnvelope.body(&titled)["error"],
+            "Insufficient permissions"
+        );
+        let limited = ApiError::rate_limited("slow down").with_rate_limit(RateLimitInfo {
+            retry_after_secs: 7,
+            limit: 5,
+            window_ms: 60_000,
+        });
+        let body = TestopsEnvelope.body(&limited);
+        assert_eq!(
+            body,
+            serde_json::json!({ "success": false, "error": "Too Many Requests", "message": "slow down", "retryAfter": 7, "limit": 5, "window": 60_000 })
+        );
+    }
+}

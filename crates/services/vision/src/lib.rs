@@ -93,4 +93,19 @@ mod tests {
         assert_eq!(super::snake_case("RateLimited"), "rate_limited");
         assert_eq!(super::snake_case("BadRequest"), "bad_request");
     }
+
+    #[test]
+    fn forbidden_and_bad_request_render_in_the_envelope() {
+        use super::{ApiError, ErrorEnvelope, VisionEnvelope};
+        let body = VisionEnvelope.body(&ApiError::forbidden("no"));
+        assert_eq!(
+            body,
+            serde_json::json!({ "error": "forbidden", "message": "no" })
+        );
+        let body = VisionEnvelope.body(&ApiError::bad_request("media_type is required"));
+        assert_eq!(
+            body,
+            serde_json::json!({ "error": "bad_request", "message": "media_type is required" })
+        );
+    }
 }
