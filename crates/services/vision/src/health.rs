@@ -1,27 +1,12 @@
-//! `GET /v1/health` (no auth).
+//! `GET /v1/health` (no auth): liveness plus the database check.
 
 use axum::extract::State;
 use axum::response::Response;
-use platform::http::health::health_response;
+use platform::http::health::{basic_health, BasicHealth};
 use platform::ServiceState;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    /// `ok`, or `degraded` (503) when the database does not answer.
-    status: &'static str,
-    database: bool,
-    uptime_seconds: u64,
-}
-
-#[utoipa::path(get, path = "/v1/health", tag = "health", responses((status = 200, body = Health), (status = 503, body = Health)))]
+#[utoipa::path(get, path = "/v1/health", tag = "health", responses(
+    (status = 200, body = BasicHealth), (status = 503, body = BasicHealth)))]
 pub async fn health(State(state): State<ServiceState>) -> Response {
-    let database = state.platform.db().ping().await;
-    let body = Health {
-        status: if database { "ok" } else { "degraded" },
-        database,
-        uptime_seconds: state.platform.uptime_secs(),
-    };
-    health_response(database, body)
+    basic_health(&state.platform).await
 }

@@ -105,12 +105,7 @@ async fn rows_cannot_be_edited_and_tampering_is_detected() {
     assert!(refused.is_err(), "UPDATE on audit_log must fail");
 
     // Someone with raw database access removes the guard and edits a row: the chain shows it.
-    let disable = if is_postgres() {
-        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update"
-    } else {
-        "DROP TRIGGER audit_log_no_update"
-    };
-    on_db!(app.platform.db(), p => sqlx::query(disable).execute(p).await.map(|_| ())).unwrap();
+    lift_audit_guard(app.platform.db()).await;
     on_db!(app.platform.db(), p => sqlx::query(edit).bind(tenant.id).execute(p).await.map(|_| ()))
         .unwrap();
     let report = audit.verify(tenant.id).await.unwrap();

@@ -21,6 +21,31 @@ pub fn redoubt(data_dir: &Path, database_url: &str, args: &[&str]) -> Output {
         .expect("running redoubt")
 }
 
+/// `redoubt admin create-user` for `email` with `role` (guard unless `extra` names a service).
+pub fn create_user(
+    data_dir: &Path,
+    database_url: &str,
+    tenant: &str,
+    email: &str,
+    role: &str,
+    extra: &[&str],
+) -> Output {
+    let mut args = vec![
+        "admin",
+        "create-user",
+        "--tenant",
+        tenant,
+        "--email",
+        email,
+        "--password",
+        PASSWORD,
+        "--role",
+        role,
+    ];
+    args.extend_from_slice(extra);
+    redoubt(data_dir, database_url, &args)
+}
+
 /// The single JSON object a command printed.
 pub fn json_out(out: &Output) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
@@ -48,22 +73,7 @@ async fn bootstrap_commands_print_one_json_object_each() {
     assert!(out.status.success());
     let tenant = json_out(&out)["tenant_id"].as_str().unwrap().to_string();
 
-    let out = redoubt(
-        &data,
-        &url,
-        &[
-            "admin",
-            "create-user",
-            "--tenant",
-            "acme",
-            "--email",
-            "alice@acme.fr",
-            "--password",
-            "your-password",
-            "--role",
-            "admin",
-        ],
-    );
+    let out = create_user(&data, &url, "acme", "alice@acme.fr", "admin", &[]);
     assert!(out.status.success());
     let created = json_out(&out);
     assert_eq!(
@@ -74,23 +84,13 @@ async fn bootstrap_commands_print_one_json_object_each() {
     assert!(uuid::Uuid::parse_str(created["user_id"].as_str().unwrap()).is_ok());
 
     // create-user makes the tenant when it is absent.
-    let out = redoubt(
+    let out = create_user(
         &data,
         &url,
-        &[
-            "admin",
-            "create-user",
-            "--tenant",
-            "globex",
-            "--email",
-            "hank@globex.com",
-            "--password",
-            "your-password",
-            "--role",
-            "developer",
-            "--service",
-            "testops",
-        ],
+        "globex",
+        "hank@globex.com",
+        "developer",
+        &["--service", "testops"],
     );
     assert!(out.status.success());
     assert_ne!(json_out(&out)["tenant_id"], tenant.as_str());
@@ -151,24 +151,7 @@ async fn bad_bootstrap_input_fails_cleanly_and_changes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let url = fresh_database_url(tmp.path()).await;
-    let create = |email: &str, role: &str| {
-        redoubt(
-            &data,
-            &url,
-            &[
-                "admin",
-                "create-user",
-                "--tenant",
-                "acme",
-                "--email",
-                email,
-                "--password",
-                "your-password",
-                "--role",
-                role,
-            ],
-        )
-    };
+    let create = |email: &str, role: &str| create_user(&data, &url, "acme", email, role, &[]);
     assert!(create("alice@acme.fr", "admin").status.success());
     for (email, role, why) in [
         ("alice@acme.fr", "admin", "already exists"),
@@ -211,39 +194,13 @@ async fn verify_audit_exits_1_on_a_tampered_chain() {
     let data = tmp.path().join("data");
     let url = fresh_database_url(tmp.path()).await;
     for email in ["a@acme.fr", "b@acme.fr", "c@acme.fr"] {
-        let out = redoubt(
-            &data,
-            &url,
-            &[
-                "admin",
-                "create-user",
-                "--tenant",
-                "acme",
-                "--email",
-                email,
-                "--password",
-                "your-password",
-                "--role",
-                "viewer",
-            ],
-        );
+        let out = create_user(&data, &url, "acme", email, "viewer", &[]);
         assert!(out.status.success());
     }
     let db = platform::store::Db::connect(&url).await.unwrap();
-    let tamper: &[&str] = if is_postgres() {
-        &[
-            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
-            "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
-        ]
-    } else {
-        &[
-            "DROP TRIGGER audit_log_no_update",
-            "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
-        ]
-    };
-    for sql in tamper {
-        platform::on_db!(&db, p => sqlx::query(*sql).execute(p).await.map(|_| ())).unwrap();
-    }
+    lift_audit_guard(&db).await;
+    let edit = "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2";
+    platform::on_db!(&db, p => sqlx::query(edit).execute(p).await.map(|_| ())).unwrap();
     db.close().await;
     let out = redoubt(&data, &url, &["verify", "audit", "--tenant", "acme"]);
     assert_eq!(out.status.code(), Some(1));

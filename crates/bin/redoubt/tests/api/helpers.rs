@@ -240,3 +240,13 @@ pub async fn get_json(
     let body = response.json().await.unwrap_or(serde_json::Value::Null);
     (status, headers, body)
 }
+
+/// What an attacker with raw database access runs first: lifts the append-only trigger.
+pub async fn lift_audit_guard(db: &platform::store::Db) {
+    let sql = if is_postgres() {
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update"
+    } else {
+        "DROP TRIGGER audit_log_no_update"
+    };
+    platform::on_db!(db, p => sqlx::query(sql).execute(p).await.map(|_| ())).unwrap();
+}

@@ -141,7 +141,7 @@ async fn sigterm_completes_the_in_flight_request_then_exits_0() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let url = fresh_database_url(tmp.path()).await;
-    let setup = cli_create_user(&data, &url);
+    let setup = crate::cli::create_user(&data, &url, "acme", "alice@acme.fr", "admin", &[]);
     assert!(setup.status.success());
     let server = Process::start(&data, &url).await;
     let port = server.port;
@@ -178,23 +178,4 @@ async fn sigterm_completes_the_in_flight_request_then_exits_0() {
         Some(0),
         "exit status 0"
     );
-}
-
-fn cli_create_user(data: &Path, url: &str) -> std::process::Output {
-    crate::cli::redoubt(
-        data,
-        url,
-        &[
-            "admin",
-            "create-user",
-            "--tenant",
-            "acme",
-            "--email",
-            "alice@acme.fr",
-            "--password",
-            PASSWORD,
-            "--role",
-            "admin",
-        ],
-    )
 }
