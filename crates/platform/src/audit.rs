@@ -39,11 +39,13 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// Writes the stored canonical JSON as it is, without parsing it into a tree first.
 fn details_as_json<S: serde::Serializer>(details: &str, s: S) -> Result<S::Ok, S::Error> {
     use serde::Serialize;
-    serde_json::from_str::<Value>(details)
-        .unwrap_or(Value::Null)
-        .serialize(s)
+    match serde_json::from_str::<&serde_json::value::RawValue>(details) {
+        Ok(raw) => raw.serialize(s),
+        Err(_) => s.serialize_unit(),
+    }
 }
 
 impl AuditEntry {
@@ -83,6 +85,13 @@ fn payload_of(
         "target": target,
         "details": details,
     }))
+}
+
+#[derive(sqlx::FromRow)]
+struct CountedEntry {
+    #[sqlx(flatten)]
+    entry: AuditEntry,
+    total: i64,
 }
 
 /// The outcome of checking one tenant's chain.
@@ -190,7 +199,8 @@ impl AuditLog {
         Ok(entry)
     }
 
-    /// One page of the tenant's log, newest first, with the tenant's total.
+    /// One page of the tenant's log, newest first, with the tenant's total. The total comes
+    /// with the rows (a window count), so a page costs one round trip.
     pub async fn page(
         &self,
         tenant_id: Uuid,
@@ -198,15 +208,21 @@ impl AuditLog {
         offset: i64,
     ) -> anyhow::Result<(Vec<AuditEntry>, i64)> {
         let list = sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3"
+            "SELECT {COLUMNS}, COUNT(*) OVER () AS total FROM audit_log WHERE tenant_id = $1 \
+             ORDER BY seq DESC LIMIT $2 OFFSET $3"
         ));
-        let count = "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1";
-        let (rows, (total,)) = on_db!(&self.db, p => {
-            let rows = sqlx::query_as::<_, AuditEntry>(list).bind(tenant_id).bind(limit).bind(offset).fetch_all(p).await?;
-            let total: (i64,) = sqlx::query_as(count).bind(tenant_id).fetch_one(p).await?;
-            (rows, total)
-        });
-        Ok((rows, total))
+        let rows: Vec<CountedEntry> = on_db!(&self.db, p => sqlx::query_as(list).bind(tenant_id).bind(limit).bind(offset).fetch_all(p).await)?;
+        let total = match rows.first() {
+            Some(row) => row.total,
+            // Past the last page the window count is not there to read.
+            None if offset > 0 => {
+                let count = "SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1";
+                let (total,): (i64,) = on_db!(&self.db, p => sqlx::query_as(count).bind(tenant_id).fetch_one(p).await)?;
+                total
+            }
+            None => 0,
+        };
+        Ok((rows.into_iter().map(|r| r.entry).collect(), total))
     }
 
     /// Recomputes every hash of the tenant's chain in order and reports the first break.

@@ -54,6 +54,28 @@ impl Ports {
     }
 }
 
+/// Accepts `["guard", "enclave"]` (TOML) as well as `guard,enclave` (environment).
+fn service_list<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<ServiceName>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        List(Vec<ServiceName>),
+        Text(String),
+    }
+    match Option::<Form>::deserialize(d)? {
+        None => Ok(None),
+        Some(Form::List(list)) => Ok(Some(list)),
+        Some(Form::Text(text)) => text
+            .split(',')
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.parse().map_err(serde::de::Error::custom))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
@@ -64,7 +86,8 @@ pub struct Config {
     /// Address every service listens on.
     pub bind: IpAddr,
     pub ports: Ports,
-    /// Services `serve` starts; absent: all five.
+    /// Services `serve` starts, as a list or a comma-separated string; absent: all five.
+    #[serde(deserialize_with = "service_list")]
     pub services: Option<Vec<ServiceName>>,
     /// `json` (default) or `pretty`.
     pub log_format: String,
@@ -152,6 +175,19 @@ mod tests {
         );
         assert_eq!(config.database_url(), "sqlite:///srv/redoubt/redoubt.db");
         assert_eq!(config.services().len(), 5);
+    }
+
+    #[test]
+    fn services_come_as_a_list_or_a_comma_separated_string() {
+        let config =
+            Config::load(None, serde_json::json!({ "services": "guard, enclave" })).unwrap();
+        assert_eq!(
+            config.services(),
+            vec![ServiceName::Guard, ServiceName::Enclave]
+        );
+        let config = Config::load(None, serde_json::json!({ "services": ["vision"] })).unwrap();
+        assert_eq!(config.services(), vec![ServiceName::Vision]);
+        assert!(Config::load(None, serde_json::json!({ "services": "guard,bogus" })).is_err());
     }
 
     #[test]

@@ -35,8 +35,9 @@ pub struct AuditLogEntry {
     actor: String,
     action: String,
     target: String,
+    /// As recorded (stored as canonical JSON and passed through unparsed).
     #[schema(value_type = Object)]
-    details: serde_json::Value,
+    details: Box<serde_json::value::RawValue>,
     prev_hash: String,
     hash: String,
 }
@@ -44,7 +45,9 @@ pub struct AuditLogEntry {
 impl From<AuditEntry> for AuditLogEntry {
     fn from(e: AuditEntry) -> Self {
         AuditLogEntry {
-            details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::Null),
+            details: serde_json::value::RawValue::from_string(e.details).unwrap_or_else(|_| {
+                serde_json::value::RawValue::from_string("null".into()).expect("valid JSON")
+            }),
             id: e.id,
             seq: e.seq,
             occurred_at: e.occurred_at,

@@ -82,6 +82,17 @@ async fn pagination_headers_walk_the_log() {
         seqs.extend(entries.iter().map(|e| e["seq"].as_i64().unwrap()));
     }
     assert_eq!(seqs, vec![7, 6, 5, 4, 3, 2, 1]);
+    // Past the last page: no rows, but the total is still told.
+    let url = app.url(ServiceName::Guard, "/api/v1/audit-log?page=4&limit=3");
+    let (status, headers, body) = get_json(&app.http, &url, Some(&token)).await;
+    assert_eq!(
+        (status, body["entries"].as_array().unwrap().len()),
+        (200, 0)
+    );
+    assert_eq!(
+        (&headers["x-total-count"], &headers["x-per-page"]),
+        (&"7".parse().unwrap(), &"0".parse().unwrap())
+    );
     for bad in ["page=0", "limit=0", "limit=501", "page=abc"] {
         let url = app.url(ServiceName::Guard, &format!("/api/v1/audit-log?{bad}"));
         let (status, _, body) = get_json(&app.http, &url, Some(&token)).await;
