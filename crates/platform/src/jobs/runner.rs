@@ -117,6 +117,12 @@ impl JobRunner {
 
     async fn run_one(&self, worker: &str, job: Job, shutdown: &CancellationToken, grace: Duration) {
         let Some(handler) = self.handlers.get(job.queue.as_str()).cloned() else {
+            // Claims only name registered queues, so this means a bug: fail the job rather than
+            // leave it "running" for the stale sweep to requeue forever.
+            let error = format!("no handler registered for queue `{}`", job.queue);
+            if let Err(e) = self.jobs.fail(&job, worker, &error, false).await {
+                tracing::error!(job = %job.id, error = %e, "recording a job outcome failed");
+            }
             return;
         };
         let (id, queue) = (job.id, job.queue.clone());
