@@ -7,6 +7,11 @@ use redoubt::cli::{Cli, Command};
 use redoubt::config::Config;
 use redoubt::{admin, serve, telemetry};
 
+/// mimalloc: glibc malloc's consolidation showed up prominently in request profiles
+/// (docs/decisions.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
