@@ -1,0 +1,23 @@
+//! PII and secret detection for prompts sent to AI tools.
+//!
+//! `detect(text)` returns typed findings with character offsets (end exclusive), a confidence
+//! score and the tier that found them; `risk_score` folds findings into one 0–1 number with the
+//! contract's bands. Pure: no I/O, no async, no clock, so the same rules run in the server and,
+//! compiled to wasm32, in a browser extension.
+
+pub mod checksum;
+mod finding;
+mod offsets;
+mod overlap;
+mod risk;
+pub mod tier1;
+
+pub use finding::{Finding, PiiType, Tier};
+pub use risk::{risk_band, risk_score, RiskBand};
+
+/// Runs every Tier 1 detector and resolves overlaps: at most one finding covers any character.
+pub fn detect(text: &str) -> Vec<Finding> {
+    let candidates = tier1::candidates(text);
+    let kept = overlap::resolve(candidates);
+    offsets::to_char_offsets(text, kept)
+}
