@@ -28,8 +28,7 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
         let context = context_before(text, m.start(), 12);
         let last_word = context
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .next_back();
+            .rfind(|w| !w.is_empty());
         if last_word.is_some_and(|w| VERSION_WORDS.contains(&w)) {
             continue;
         }
