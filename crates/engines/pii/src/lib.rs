@@ -7,12 +7,14 @@
 
 pub mod checksum;
 mod finding;
+mod mask;
 mod offsets;
 mod overlap;
 mod risk;
 pub mod tier1;
 
 pub use finding::{Finding, PiiType, Tier};
+pub use mask::mask;
 pub use risk::{risk_band, risk_score, RiskBand};
 
 /// Runs every Tier 1 detector and resolves overlaps: at most one finding covers any character.

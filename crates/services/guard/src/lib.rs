@@ -3,6 +3,7 @@
 
 mod audit_log;
 mod auth;
+mod classify;
 mod envelope;
 mod health;
 
@@ -25,7 +26,7 @@ pub use envelope::{ErrorBody, GuardEnvelope};
     info(title = "Redoubt guard API", description = "AI-interaction governance: classification, policies, inventory, alerts."),
     servers((url = "/", description = "This server; all paths are under /api/v1")),
     modifiers(&BearerJwtScheme),
-    tags((name = "auth"), (name = "audit"), (name = "health"))
+    tags((name = "auth"), (name = "audit"), (name = "classification"), (name = "health"))
 )]
 struct GuardApi;
 
@@ -57,6 +58,7 @@ pub fn router(state: ServiceState) -> Router {
         .route_layer(RateLimitLayer::new(&state, login_rule()));
     let api = OpenApiRouter::new()
         .routes(routes!(audit_log::list_audit_log))
+        .routes(routes!(classify::classify))
         .route_layer(RateLimitLayer::new(&state, api_rule()));
     let probes = OpenApiRouter::new()
         .routes(routes!(health::healthz))

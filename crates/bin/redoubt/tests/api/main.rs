@@ -5,6 +5,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod classify;
 mod cli;
 mod envelopes;
 mod guard_login;

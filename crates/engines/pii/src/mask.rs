@@ -1,0 +1,73 @@
+//! Masked values: enough to recognise a finding, never enough to use it (`a***@acme.fr`,
+//! `**** **** **** 1111`). What the service stores and shows instead of the matched text.
+
+use crate::PiiType;
+
+/// Masks `value` (the matched text of a finding of `kind`).
+pub fn mask(kind: PiiType, value: &str) -> String {
+    match kind {
+        PiiType::Email => match value.split_once('@') {
+            Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
+            None => stars_keep(value, 1, 0),
+        },
+        PiiType::CreditCard | PiiType::Iban => {
+            stars_keep(value, if kind == PiiType::Iban { 4 } else { 0 }, 4)
+        }
+        PiiType::Phone | PiiType::FrNir => stars_keep(value, 0, 2),
+        PiiType::FrSiren | PiiType::FrSiret => stars_keep(value, 3, 0),
+        PiiType::IpAddress => match value.split_once(['.', ':']) {
+            Some((first, _)) => {
+                format!("{first}{}***", if value.contains('.') { "." } else { ":" })
+            }
+            None => stars_keep(value, 0, 0),
+        },
+        PiiType::ApiKey => stars_keep(value, 4, 0),
+        PiiType::Person | PiiType::Medical | PiiType::LegalRef => stars_keep(value, 1, 0),
+    }
+}
+
+/// Keeps the first `head` and last `tail` alphanumerics; other alphanumerics become `*`;
+/// separators stay so the shape is recognisable.
+fn stars_keep(value: &str, head: usize, tail: usize) -> String {
+    let total = value.chars().filter(|c| c.is_alphanumeric()).count();
+    let mut seen = 0;
+    value
+        .chars()
+        .map(|c| {
+            if !c.is_alphanumeric() {
+                return c;
+            }
+            seen += 1;
+            if seen <= head || seen > total.saturating_sub(tail) {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_the_shape_not_the_value() {
+        assert_eq!(mask(PiiType::Email, "alice@acme.fr"), "a***@acme.fr");
+        assert_eq!(
+            mask(PiiType::CreditCard, "4111 1111 1111 1111"),
+            "**** **** **** 1111"
+        );
+        assert_eq!(
+            mask(PiiType::Iban, "FR7630006000011234567890189"),
+            "FR76*******************0189"
+        );
+        assert_eq!(mask(PiiType::Phone, "06 12 34 56 78"), "** ** ** ** 78");
+        assert_eq!(mask(PiiType::FrSiret, "73282932000074"), "732***********");
+        assert_eq!(mask(PiiType::IpAddress, "192.168.1.10"), "192.***");
+        assert_eq!(
+            mask(PiiType::FrNir, "1 85 05 78 006 084 91"),
+            "* ** ** ** *** *** 91"
+        );
+    }
+}
