@@ -12,14 +12,21 @@ mod offsets;
 mod overlap;
 mod risk;
 pub mod tier1;
+pub mod tier2;
 
 pub use finding::{Finding, PiiType, Tier};
 pub use mask::mask;
 pub use risk::{risk_band, risk_score, RiskBand};
 
-/// Runs every Tier 1 detector and resolves overlaps: at most one finding covers any character.
+/// Runs every detector (Tier 1 and Tier 2) and resolves overlaps: at most one finding covers
+/// any character.
 pub fn detect(text: &str) -> Vec<Finding> {
-    let candidates = tier1::candidates(text);
-    let kept = overlap::resolve(candidates);
-    offsets::to_char_offsets(text, kept)
+    let mut candidates = tier1::candidates(text);
+    candidates.extend(tier2::candidates(text));
+    offsets::to_char_offsets(text, overlap::resolve(candidates))
+}
+
+/// Tier 1 only: the validated identifiers, what the browser extension runs before sending.
+pub fn detect_tier1(text: &str) -> Vec<Finding> {
+    offsets::to_char_offsets(text, overlap::resolve(tier1::candidates(text)))
 }

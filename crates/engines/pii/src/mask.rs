@@ -21,9 +21,35 @@ pub fn mask(kind: PiiType, value: &str) -> String {
             }
             None => stars_keep(value, 0, 0),
         },
-        PiiType::ApiKey => stars_keep(value, 4, 0),
+        PiiType::ApiKey => mask_secret(value),
         PiiType::Person | PiiType::Medical | PiiType::LegalRef => stars_keep(value, 1, 0),
     }
+}
+
+/// A secret keeps only its format's prefix (`ghp_`, `sk_live_`, `sk-ant-api03-`, `AKIA`, a PEM
+/// header): every character of the secret itself is masked.
+fn mask_secret(value: &str) -> String {
+    if value.starts_with("-----BEGIN") {
+        let header_end = value[5..].find("-----").map_or(value.len(), |i| i + 10);
+        let rest = &value[header_end..];
+        return format!(
+            "{}{}",
+            &value[..header_end],
+            rest.chars()
+                .map(|c| if c.is_whitespace() { c } else { '*' })
+                .collect::<String>()
+        );
+    }
+    let window: String = value.chars().take(16).collect();
+    let keep = match window.rfind(['_', '-']) {
+        Some(i) => i + 1,
+        None => value.chars().take(4).map(char::len_utf8).sum(),
+    };
+    format!(
+        "{}{}",
+        &value[..keep],
+        "*".repeat(value[keep..].chars().count())
+    )
 }
 
 /// Keeps the first `head` and last `tail` alphanumerics; other alphanumerics become `*`;

@@ -46,7 +46,7 @@ pub struct ClassifyResponse {
     risk_score: f64,
     /// minimal < 0.10 ≤ low < 0.30 ≤ medium < 0.70 ≤ high < 0.90 ≤ critical.
     risk_band: &'static str,
-    /// Tiers that ran (Tier 2 lands in a later release; see docs/services.md).
+    /// Tiers that ran: 1 (validated identifiers) and 2 (so far: secrets; see docs/services.md).
     tiers: Vec<u8>,
     /// Server-side classification time, microseconds.
     latency_us: u64,
@@ -95,7 +95,7 @@ pub async fn classify(
         classifications,
         risk_score: risk,
         risk_band: pii::risk_band(risk).as_str(),
-        tiers: vec![1],
+        tiers: vec![1, 2],
         latency_us,
     }))
 }

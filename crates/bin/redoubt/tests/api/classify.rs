@@ -23,7 +23,7 @@ async fn admins_get_findings_masked_values_and_risk() {
     app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
         .await;
     let token = app.guard_login("alice@acme.fr").await;
-    let text = "Réponds à bob@example.com, carte 4111 1111 1111 1111.";
+    let text = "Réponds à bob@example.com, carte 4111 1111 1111 1111. token: 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";
     let (status, body) = classify(&app, &token, json!({ "text": text })).await;
     assert_eq!(status, 200, "{body}");
     let found: Vec<(String, String, u64, u64)> = body["classifications"]
@@ -44,6 +44,12 @@ async fn admins_get_findings_masked_values_and_risk() {
         vec![
             ("EMAIL".into(), "b***@example.com".into(), 10, 25),
             ("CREDIT_CARD".into(), "**** **** **** 1111".into(), 33, 52),
+            (
+                "API_KEY".into(),
+                "ghp_************************************".into(),
+                61,
+                101
+            ),
         ]
     );
     let chars: Vec<char> = text.chars().collect();

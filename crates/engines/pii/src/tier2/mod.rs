@@ -1,0 +1,13 @@
+//! Tier 2: detectors that need lexicons, context or secret formats. Server side first; they
+//! stay pure so the extension can opt into them later.
+
+mod secrets;
+
+use crate::Finding;
+
+/// All Tier 2 candidates in byte offsets.
+pub fn candidates(text: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    secrets::find(text, &mut out);
+    out
+}

@@ -1,0 +1,235 @@
+//! API_KEY: credentials in known formats (AWS, GitHub, GitLab, Stripe, OpenAI, Anthropic,
+//! Slack, Google, Hugging Face, JWTs, PEM private keys) and high-entropy values assigned to
+//! key-like names. As in gitleaks, one Aho-Corasick pass over keywords decides which rule
+//! regexes run at all, so prompts without a keyword cost one scan.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use crate::{Finding, PiiType, Tier};
+
+struct Rule {
+    /// Lower-case literals, one of which every match of `pattern` contains.
+    keywords: &'static [&'static str],
+    pattern: &'static str,
+    /// Minimum Shannon entropy (bits per character) of the secret part; 0 to skip.
+    min_entropy: f64,
+    score: f32,
+}
+
+const RULES: &[Rule] = &[
+    Rule {
+        keywords: &["akia", "asia", "abia", "acca", "a3t"],
+        pattern: r"(?-u:\b)(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.95,
+    },
+    Rule {
+        keywords: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+        pattern: r"(?-u:\b)gh[pousr]_[0-9A-Za-z]{36}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.97,
+    },
+    Rule {
+        keywords: &["github_pat_"],
+        pattern: r"(?-u:\b)github_pat_[0-9A-Za-z_]{82}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.97,
+    },
+    Rule {
+        keywords: &["glpat-"],
+        pattern: r"(?-u:\b)glpat-[0-9A-Za-z_-]{20}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.95,
+    },
+    Rule {
+        keywords: &[
+            "sk_live", "sk_test", "sk_prod", "rk_live", "rk_test", "rk_prod",
+        ],
+        pattern: r"(?-u:\b)[sr]k_(?:live|test|prod)_[0-9A-Za-z]{10,99}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.97,
+    },
+    Rule {
+        keywords: &["t3blbkfj"],
+        pattern: r"(?-u:\b)sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}",
+        min_entropy: 3.0,
+        score: 0.98,
+    },
+    Rule {
+        keywords: &["sk-ant-"],
+        pattern: r"(?-u:\b)sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,100}",
+        min_entropy: 3.0,
+        score: 0.98,
+    },
+    Rule {
+        keywords: &["xoxb-", "xoxp-", "xoxa-", "xoxe-", "xoxr-", "xoxs-"],
+        pattern: r"(?-u:\b)xox[bpaers]-[0-9]{8,13}-[0-9A-Za-z-]{8,}",
+        min_entropy: 0.0,
+        score: 0.95,
+    },
+    Rule {
+        keywords: &["hooks.slack.com"],
+        pattern: r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{20,}",
+        min_entropy: 0.0,
+        score: 0.95,
+    },
+    Rule {
+        keywords: &["aiza"],
+        pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.95,
+    },
+    Rule {
+        keywords: &["hf_"],
+        pattern: r"(?-u:\b)hf_[A-Za-z]{34}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.9,
+    },
+    Rule {
+        keywords: &["eyj"],
+        pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}",
+        min_entropy: 0.0,
+        score: 0.95,
+    },
+    Rule {
+        keywords: &["private key-----"],
+        pattern: r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----)?",
+        min_entropy: 0.0,
+        score: 0.99,
+    },
+];
+
+/// Key-like names for the generic rule: `api_key = "…"`, `token: …`, `mot de passe : …`.
+const ASSIGNMENT_KEYWORDS: &[&str] = &[
+    "api_key",
+    "apikey",
+    "api-key",
+    "secret",
+    "token",
+    "password",
+    "passwd",
+    "pwd",
+    "access_key",
+    "private_key",
+    "client_secret",
+    "auth",
+    "credential",
+    "mot de passe",
+    "mdp",
+    "clé",
+    "cle api",
+];
+const GENERIC: &str = r#"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|pwd|access[_-]?key|private[_-]?key|client[_-]?secret|auth|credentials?|mot de passe|mdp|clé(?: api)?|cle api)[a-z_-]*\s*(?:[:=]|=>|est|is)\s*["'`]?([A-Za-z0-9_\-./+=]{16,200})"#;
+
+struct Compiled {
+    prefilter: AhoCorasick,
+    /// For each prefilter pattern, the rule it belongs to (`RULES.len()` = the generic rule).
+    owner: Vec<usize>,
+    rules: Vec<Regex>,
+    generic: Regex,
+}
+
+fn compiled() -> &'static Compiled {
+    static CELL: OnceLock<Compiled> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut words = Vec::new();
+        let mut owner = Vec::new();
+        for (i, rule) in RULES.iter().enumerate() {
+            for k in rule.keywords {
+                words.push(*k);
+                owner.push(i);
+            }
+        }
+        for k in ASSIGNMENT_KEYWORDS {
+            words.push(*k);
+            owner.push(RULES.len());
+        }
+        Compiled {
+            prefilter: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&words)
+                .expect("valid keyword set"),
+            owner,
+            rules: RULES
+                .iter()
+                .map(|r| Regex::new(r.pattern).expect("valid secret rule"))
+                .collect(),
+            generic: Regex::new(GENERIC).expect("valid generic rule"),
+        }
+    })
+}
+
+/// Shannon entropy in bits per character.
+pub(crate) fn entropy(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
+    let c = compiled();
+    let mut hit = vec![false; RULES.len() + 1];
+    for m in c.prefilter.find_overlapping_iter(text) {
+        hit[c.owner[m.pattern().as_usize()]] = true;
+    }
+    for (i, rule) in RULES.iter().enumerate().filter(|(i, _)| hit[*i]) {
+        for m in c.rules[i].find_iter(text) {
+            if rule.min_entropy == 0.0 || entropy(m.as_str()) >= rule.min_entropy {
+                out.push(Finding {
+                    kind: PiiType::ApiKey,
+                    start: m.start(),
+                    end: m.end(),
+                    score: rule.score,
+                    tier: Tier::Two,
+                });
+            }
+        }
+    }
+    if hit[RULES.len()] {
+        for caps in c.generic.captures_iter(text) {
+            let value = caps.get(1).expect("the value group");
+            let v = value.as_str();
+            // A value, not a word: mixed character classes and enough entropy.
+            let classes = [
+                v.bytes().any(|b| b.is_ascii_lowercase()),
+                v.bytes().any(|b| b.is_ascii_uppercase()),
+                v.bytes().any(|b| b.is_ascii_digit()),
+            ];
+            if entropy(v) >= 3.5 && classes.iter().filter(|x| **x).count() >= 2 {
+                out.push(Finding {
+                    kind: PiiType::ApiKey,
+                    start: value.start(),
+                    end: value.end(),
+                    score: 0.8,
+                    tier: Tier::Two,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::entropy;
+
+    #[test]
+    fn entropy_of_known_strings() {
+        assert_eq!(entropy("aaaa"), 0.0);
+        assert!((entropy("abcd") - 2.0).abs() < 1e-9);
+        assert!(entropy("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") > 4.0);
+    }
+}
