@@ -301,9 +301,8 @@ proptest! {
     }
 
     #[test]
-    fn every_email_and_ip_is_found(local in "[a-z][a-z0-9.]{0,10}[a-z0-9]", domain in "[a-z]{2,10}", tld in "[a-z]{2,6}",
+    fn every_email_and_ip_is_found(local in "[a-z][a-z0-9]{0,5}(\\.[a-z0-9]{1,5})?", domain in "[a-z]{2,10}", tld in "[a-z]{2,6}",
                                    v4 in any::<[u8; 4]>(), v6 in any::<u128>()) {
-        prop_assume!(!local.contains(".."));
         let email = format!("{local}@{domain}.{tld}");
         let ip4 = std::net::Ipv4Addr::from(v4).to_string();
         let ip6 = std::net::Ipv6Addr::from(v6).to_string();

@@ -6,6 +6,7 @@ mod auth;
 mod classify;
 mod envelope;
 mod health;
+mod policies;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +27,7 @@ pub use envelope::{ErrorBody, GuardEnvelope};
     info(title = "Redoubt guard API", description = "AI-interaction governance: classification, policies, inventory, alerts."),
     servers((url = "/", description = "This server; all paths are under /api/v1")),
     modifiers(&BearerJwtScheme),
-    tags((name = "auth"), (name = "audit"), (name = "classification"), (name = "health"))
+    tags((name = "auth"), (name = "audit"), (name = "classification"), (name = "policies"), (name = "health"))
 )]
 struct GuardApi;
 
@@ -59,6 +60,12 @@ pub fn router(state: ServiceState) -> Router {
     let api = OpenApiRouter::new()
         .routes(routes!(audit_log::list_audit_log))
         .routes(routes!(classify::classify))
+        .routes(routes!(policies::create_policy, policies::list_policies))
+        .routes(routes!(
+            policies::get_policy,
+            policies::update_policy,
+            policies::delete_policy
+        ))
         .route_layer(RateLimitLayer::new(&state, api_rule()));
     let probes = OpenApiRouter::new()
         .routes(routes!(health::healthz))

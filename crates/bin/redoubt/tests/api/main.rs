@@ -12,4 +12,5 @@ mod guard_login;
 mod jobs;
 mod kit;
 mod lifecycle;
+mod policies;
 mod rate_limits;

@@ -3,7 +3,8 @@
 
 use std::sync::OnceLock;
 
-use super::{finding, glued, lazy_regex};
+use super::{context_before, finding, glued, lazy_regex};
+use crate::checksum::luhn;
 use crate::{Finding, PiiType};
 
 /// The key of a 13-character NIR body (digits, or 2A/2B in the département).
@@ -19,6 +20,17 @@ pub(crate) fn key(body: &str) -> Option<u64> {
     let n: u64 = numeric.parse().ok()?;
     Some(97 - n % 97)
 }
+
+const NIR_WORDS: &[&str] = &[
+    "sécu",
+    "secu",
+    "sécurité sociale",
+    "securite sociale",
+    "nir",
+    "insee",
+    "social security",
+    "ssn",
+];
 
 pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
@@ -37,9 +49,23 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
             .collect::<String>()
             .to_uppercase();
         let (body, given) = compact.split_at(13);
-        if key(body).is_some_and(|k| given.parse::<u64>().ok() == Some(k)) {
-            out.push(finding(PiiType::FrNir, m.start(), m.end(), 0.99));
+        if key(body).is_none_or(|k| given.parse::<u64>().ok() != Some(k)) {
+            continue;
         }
+        // One valid card in 97 also passes the NIR key. Provisional NIRs (sex digit 3, 4, 7, 8)
+        // are rare and Amex numbers start with 34/37: a number valid as both is a card unless
+        // the text speaks of social security.
+        let card_like = compact.starts_with(['3', '4', '7', '8'])
+            && luhn(&compact)
+            && super::card::scheme(&compact).is_some();
+        if card_like
+            && !NIR_WORDS
+                .iter()
+                .any(|w| context_before(text, m.start(), 48).contains(w))
+        {
+            continue;
+        }
+        out.push(finding(PiiType::FrNir, m.start(), m.end(), 0.99));
     }
 }
 

@@ -1,0 +1,160 @@
+//! Policy rules: an action and conditions that must all hold, checked against the contract's
+//! table of fields, operators and values (contracts/guard.md §6).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+pub const ACTIONS: [&str; 3] = ["block", "coach", "log"];
+const SOURCES: [&str; 4] = ["browser_extension", "proxy", "endpoint_agent", "api"];
+const DIRECTIONS: [&str; 2] = ["outbound", "inbound"];
+const MAX_CONDITIONS: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Rules {
+    /// `block` (prevent sending), `coach` (warn, may send anyway), `log` (record silently).
+    #[schema(example = "block")]
+    pub action: String,
+    /// All must match (AND).
+    pub conditions: Vec<Condition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Condition {
+    /// platform_id, risk_score, classification_count, classifications, source, direction, user_id
+    #[schema(example = "platform_id")]
+    pub field: String,
+    /// eq, ne/neq, in, nin, lt, lte, gt, gte, contains, not_contains (by field)
+    #[schema(example = "eq")]
+    pub operator: String,
+    /// A string (numbers may be given as numbers or strings), or an array for `in`/`nin`.
+    #[schema(value_type = Object, example = "chatgpt")]
+    pub value: Value,
+}
+
+fn as_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn as_strings(v: &Value) -> Option<Vec<&str>> {
+    match v {
+        Value::Array(items) if !items.is_empty() => items.iter().map(Value::as_str).collect(),
+        _ => None,
+    }
+}
+
+fn one_of(v: &Value, allowed: &[&str]) -> bool {
+    v.as_str().is_some_and(|s| allowed.contains(&s))
+}
+
+impl Condition {
+    fn validate(&self) -> Result<(), String> {
+        let (field, op, v) = (self.field.as_str(), self.operator.as_str(), &self.value);
+        let comparison = ["eq", "lt", "lte", "gt", "gte"];
+        let ok = match field {
+            "platform_id" => match op {
+                "eq" | "ne" | "neq" => v.as_str().is_some_and(|s| !s.trim().is_empty()),
+                "in" | "nin" => as_strings(v).is_some(),
+                _ => return Err(bad_operator(field, op, "eq, ne, neq, in, nin")),
+            },
+            "risk_score" if comparison.contains(&op) => as_number(v).is_some_and(|n| (0.0..=1.0).contains(&n)),
+            "risk_score" => return Err(bad_operator(field, op, "eq, lt, lte, gt, gte")),
+            "classification_count" if comparison.contains(&op) => {
+                as_number(v).is_some_and(|n| n >= 0.0 && n.fract() == 0.0)
+            }
+            "classification_count" => return Err(bad_operator(field, op, "eq, lt, lte, gt, gte")),
+            "classifications" if matches!(op, "contains" | "not_contains") => {
+                v.as_str().is_some_and(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            }
+            "classifications" => return Err(bad_operator(field, op, "contains, not_contains")),
+            "source" => match op {
+                "eq" | "ne" | "neq" => one_of(v, &SOURCES),
+                "in" | "nin" => as_strings(v).is_some_and(|list| list.iter().all(|s| SOURCES.contains(s))),
+                _ => return Err(bad_operator(field, op, "eq, ne, neq, in, nin")),
+            },
+            "direction" if matches!(op, "eq" | "ne" | "neq") => one_of(v, &DIRECTIONS),
+            "direction" => return Err(bad_operator(field, op, "eq, ne")),
+            "user_id" if matches!(op, "eq" | "ne" | "neq") => {
+                v.as_str().is_some_and(|s| uuid::Uuid::parse_str(s).is_ok())
+            }
+            "user_id" => return Err(bad_operator(field, op, "eq, ne")),
+            _ => {
+                return Err(format!(
+                    "unknown condition field `{field}` (fields: platform_id, risk_score, classification_count, classifications, source, direction, user_id)"
+                ))
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "invalid value {v} for `{field}` with operator `{op}`"
+            ))
+        }
+    }
+}
+
+fn bad_operator(field: &str, op: &str, allowed: &str) -> String {
+    format!("operator `{op}` is not allowed for `{field}` (allowed: {allowed})")
+}
+
+impl Rules {
+    pub fn validate(&self) -> Result<(), String> {
+        if !ACTIONS.contains(&self.action.as_str()) {
+            return Err(format!(
+                "rules.action must be one of block, coach, log (got `{}`)",
+                self.action
+            ));
+        }
+        if self.conditions.is_empty() || self.conditions.len() > MAX_CONDITIONS {
+            return Err(format!(
+                "rules.conditions must hold 1 to {MAX_CONDITIONS} conditions"
+            ));
+        }
+        self.conditions.iter().try_for_each(Condition::validate)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rules(conditions: Value) -> Rules {
+        serde_json::from_value(json!({ "action": "block", "conditions": conditions })).unwrap()
+    }
+
+    #[test]
+    fn the_contract_example_is_valid() {
+        let r = rules(json!([
+            { "field": "platform_id", "operator": "eq", "value": "chatgpt" },
+            { "field": "classification_count", "operator": "gte", "value": "1" }
+        ]));
+        assert_eq!(r.validate(), Ok(()));
+    }
+
+    #[test]
+    fn bad_fields_operators_and_values_are_refused() {
+        for bad in [
+            json!([]),
+            json!([{ "field": "colour", "operator": "eq", "value": "red" }]),
+            json!([{ "field": "risk_score", "operator": "contains", "value": "0.5" }]),
+            json!([{ "field": "risk_score", "operator": "gt", "value": "1.5" }]),
+            json!([{ "field": "classification_count", "operator": "gte", "value": "1.5" }]),
+            json!([{ "field": "source", "operator": "eq", "value": "carrier_pigeon" }]),
+            json!([{ "field": "platform_id", "operator": "in", "value": [] }]),
+            json!([{ "field": "user_id", "operator": "eq", "value": "not-a-uuid" }]),
+            json!([{ "field": "classifications", "operator": "contains", "value": "email" }]),
+        ] {
+            assert!(rules(bad.clone()).validate().is_err(), "{bad}");
+        }
+        let r: Rules = serde_json::from_value(json!({ "action": "delete", "conditions": [
+            { "field": "direction", "operator": "eq", "value": "inbound" }] }))
+        .unwrap();
+        assert!(r.validate().is_err());
+    }
+}
