@@ -6,15 +6,17 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 async fn classify(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
-    let response = app
-        .http
-        .post(app.url(ServiceName::Guard, "/api/v1/classification/classify"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    let path = "/api/v1/classification/classify";
+    let (status, _, reply) = call(
+        app,
+        ServiceName::Guard,
+        reqwest::Method::POST,
+        path,
+        Some(token),
+        Some(body),
+    )
+    .await;
+    (status, reply)
 }
 
 #[tokio::test]

@@ -250,3 +250,31 @@ pub async fn lift_audit_guard(db: &platform::store::Db) {
     };
     platform::on_db!(db, p => sqlx::query(sql).execute(p).await.map(|_| ())).unwrap();
 }
+
+/// Any request with an optional bearer and JSON body; status, headers and the JSON reply
+/// (Null when the reply is empty or not JSON).
+pub async fn call(
+    app: &TestApp,
+    service: ServiceName,
+    method: reqwest::Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let mut request = app.http.request(method, app.url(service, path));
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}

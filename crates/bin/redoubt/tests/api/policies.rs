@@ -20,22 +20,7 @@ async fn send(
     token: &str,
     body: Option<Value>,
 ) -> (u16, reqwest::header::HeaderMap, Value) {
-    let mut request = app
-        .http
-        .request(method, app.url(ServiceName::Guard, path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        headers,
-        serde_json::from_str(&text).unwrap_or(Value::Null),
-    )
+    call(app, ServiceName::Guard, method, path, Some(token), body).await
 }
 
 #[tokio::test]
