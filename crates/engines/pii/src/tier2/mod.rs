@@ -1,6 +1,7 @@
 //! Tier 2: detectors that need lexicons, context or secret formats. Server side first; they
 //! stay pure so the extension can opt into them later.
 
+mod legal;
 mod secrets;
 
 use crate::Finding;
@@ -9,5 +10,6 @@ use crate::Finding;
 pub fn candidates(text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     secrets::find(text, &mut out);
+    legal::find(text, &mut out);
     out
 }
