@@ -278,3 +278,17 @@ pub async fn call(
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
     )
 }
+
+impl TestApp {
+    /// GET `path` on `service` and return the body as text (metrics, YAML, HTML).
+    pub async fn get_text(&self, service: ServiceName, path: &str) -> String {
+        self.http
+            .get(self.url(service, path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}

@@ -189,15 +189,7 @@ async fn metrics_are_prometheus_text_with_routes_and_statuses() {
         )
         .await
         .unwrap();
-    let text = app
-        .http
-        .get(app.url(ServiceName::Vision, "/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text(ServiceName::Vision, "/metrics").await;
     assert!(
         text.contains(r#"job_queue_depth{queue="reports.pending"} 1"#),
         "{text}"

@@ -177,15 +177,7 @@ async fn nodes_sharing_redis_share_one_budget() {
 
 /// The guard.login rejection counter, as guard's metrics endpoint reports it.
 async fn login_rejections(app: &TestApp) -> u64 {
-    let text = app
-        .http
-        .get(app.url(ServiceName::Guard, "/api/v1/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.get_text(ServiceName::Guard, "/api/v1/metrics").await;
     text.lines()
         .find(|l| l.starts_with("rate_limit_rejections_total") && l.contains("guard.login"))
         .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
