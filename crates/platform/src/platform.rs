@@ -7,6 +7,7 @@ use std::time::Instant;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::audit::AuditLog;
+use crate::events::EventBus;
 use crate::identity::{Accounts, ApiKeys, JwtKeys};
 use crate::jobs::Jobs;
 use crate::ratelimit::RateLimiter;
@@ -27,6 +28,7 @@ struct Inner {
     accounts: Accounts,
     api_keys: ApiKeys,
     audit: AuditLog,
+    events: EventBus,
     metrics: PrometheusHandle,
     started: Instant,
 }
@@ -45,6 +47,7 @@ impl Platform {
             accounts: Accounts::new(db.clone()),
             api_keys: ApiKeys::new(db.clone()),
             audit: AuditLog::new(db.clone()),
+            events: EventBus::default(),
             metrics: crate::http::metrics::recorder(),
             started: Instant::now(),
             limiter,
@@ -81,6 +84,9 @@ impl Platform {
     }
     pub fn audit(&self) -> &AuditLog {
         &self.0.audit
+    }
+    pub fn events(&self) -> &EventBus {
+        &self.0.events
     }
     pub fn metrics(&self) -> &PrometheusHandle {
         &self.0.metrics

@@ -95,6 +95,28 @@ impl Default for AuthSettings {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebhookSettings {
+    /// Accept http:// and private, loopback or link-local targets (on-premises receivers, tests).
+    /// Off by default: the SSRF guard refuses them.
+    pub allow_private_targets: bool,
+    /// Per-attempt timeout.
+    pub timeout_secs: u64,
+    /// Attempts per delivery before it is given up (backoff 2 s doubling, capped at 10 min).
+    pub max_attempts: i32,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            allow_private_targets: false,
+            timeout_secs: 10,
+            max_attempts: 8,
+        }
+    }
+}
+
 /// Everything the platform needs to run, beyond the database and the data directory.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -103,4 +125,5 @@ pub struct PlatformSettings {
     pub rate_limit: RateLimitSettings,
     pub jobs: JobSettings,
     pub auth: AuthSettings,
+    pub webhooks: WebhookSettings,
 }

@@ -12,6 +12,7 @@ use platform::jobs::{JobRunner, VerifyAuditChainJob};
 use platform::ratelimit::PRUNE_EVERY;
 use platform::secrets::ServerSecrets;
 use platform::store::Db;
+use platform::webhooks::DeliveryJob;
 use platform::{Platform, ServiceName, ServiceState};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -96,11 +97,14 @@ pub async fn start(config: &Config) -> anyhow::Result<Server> {
             }
         });
     }
-    let runner = JobRunner::new(platform.jobs().clone(), config.platform.jobs.clone()).register(
-        Arc::new(VerifyAuditChainJob {
+    let runner = JobRunner::new(platform.jobs().clone(), config.platform.jobs.clone())
+        .register(Arc::new(VerifyAuditChainJob {
             audit: platform.audit().clone(),
-        }),
-    );
+        }))
+        .register(Arc::new(DeliveryJob::new(
+            *platform.master_key(),
+            &config.platform.webhooks,
+        )?));
     let workers = runner.spawn(shutdown.clone(), grace);
     tasks.spawn(async move {
         let _ = workers.await;

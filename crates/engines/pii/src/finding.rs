@@ -20,6 +20,29 @@ pub enum PiiType {
 }
 
 impl PiiType {
+    pub const ALL: [PiiType; 12] = [
+        PiiType::Email,
+        PiiType::Phone,
+        PiiType::CreditCard,
+        PiiType::Iban,
+        PiiType::FrNir,
+        PiiType::FrSiren,
+        PiiType::FrSiret,
+        PiiType::IpAddress,
+        PiiType::Person,
+        PiiType::Medical,
+        PiiType::LegalRef,
+        PiiType::ApiKey,
+    ];
+
+    /// The type named `name` (as `as_str` writes it; `NIR` is accepted for `FR_NIR`).
+    pub fn from_name(name: &str) -> Option<PiiType> {
+        match name {
+            "NIR" => Some(PiiType::FrNir),
+            _ => PiiType::ALL.into_iter().find(|t| t.as_str() == name),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PiiType::Email => "EMAIL",

@@ -10,12 +10,12 @@ mod finding;
 mod mask;
 mod offsets;
 mod overlap;
-mod risk;
+pub mod risk;
 pub mod tier1;
 pub mod tier2;
 
 pub use finding::{Finding, PiiType, Tier};
-pub use mask::mask;
+pub use mask::{mask, redact};
 pub use risk::{risk_band, risk_score, RiskBand};
 
 /// Runs every detector (Tier 1 and Tier 2) and resolves overlaps: at most one finding covers

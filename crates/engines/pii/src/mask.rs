@@ -26,6 +26,25 @@ pub fn mask(kind: PiiType, value: &str) -> String {
     }
 }
 
+/// `text` with every finding of `findings` (character offsets, sorted, not overlapping as
+/// `detect` returns them) replaced by its masked value.
+pub fn redact(text: &str, findings: &[crate::Finding]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for f in findings {
+        if f.start < at || f.end > chars.len() {
+            continue;
+        }
+        out.extend(&chars[at..f.start]);
+        let matched: String = chars[f.start..f.end].iter().collect();
+        out.push_str(&mask(f.kind, &matched));
+        at = f.end;
+    }
+    out.extend(&chars[at..]);
+    out
+}
+
 /// A secret keeps only its format's prefix (`ghp_`, `sk_live_`, `sk-ant-api03-`, `AKIA`, a PEM
 /// header): every character of the secret itself is masked.
 fn mask_secret(value: &str) -> String {
@@ -95,5 +114,13 @@ mod tests {
             mask(PiiType::FrNir, "1 85 05 78 006 084 91"),
             "* ** ** ** *** *** 91"
         );
+    }
+
+    #[test]
+    fn redact_replaces_each_finding_with_its_mask() {
+        let text = "Écris à alice@acme.fr ou au 06 12 34 56 78.";
+        let out = redact(text, &crate::detect(text));
+        assert_eq!(out, "Écris à a***@acme.fr ou au ** ** ** ** 78.");
+        assert_eq!(redact("rien", &[]), "rien");
     }
 }

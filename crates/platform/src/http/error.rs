@@ -93,6 +93,12 @@ impl ApiError {
         self
     }
 
+    /// The same error with `prefix: ` before its message (e.g. which batch item failed).
+    pub fn in_context(mut self, prefix: impl std::fmt::Display) -> ApiError {
+        self.message = format!("{prefix}: {}", self.message);
+        self
+    }
+
     pub fn with_rate_limit(mut self, info: RateLimitInfo) -> ApiError {
         self.rate_limit = Some(info);
         self
@@ -139,5 +145,16 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> ApiError {
         tracing::error!(error = %err, "database error");
         ApiError::internal()
+    }
+}
+
+impl From<crate::identity::AccountError> for ApiError {
+    fn from(err: crate::identity::AccountError) -> ApiError {
+        use crate::identity::AccountError;
+        match err {
+            AccountError::Invalid(m) => ApiError::bad_request(m),
+            AccountError::Conflict(m) => ApiError::conflict(m),
+            AccountError::Other(e) => e.into(),
+        }
     }
 }

@@ -25,6 +25,31 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
+/// A user with their role in one service, as member lists show them.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Member {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub role: String,
+    pub invited_by: Option<String>,
+}
+
+/// Which members to list.
+#[derive(Debug, Clone)]
+pub struct MemberQuery {
+    pub tenant_id: Uuid,
+    pub role: Option<String>,
+    pub status: Option<String>,
+    /// created_at, -created_at, email, -email.
+    pub sort: String,
+    pub limit: i64,
+    pub offset: i64,
+}
+
 /// A user as login sees it: the stored hash and the role held in one service.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LoginCandidate {
@@ -182,6 +207,112 @@ impl Accounts {
             Err(e) if store::is_unique_violation(&e) => Err(AccountError::Conflict(format!(
                 "a user with email `{}` already exists",
                 user.email
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Creates a `pending` user with `role` in `service`, invited by `invited_by` (an email).
+    /// A pending user cannot log in until an operator sets a password and activates them.
+    pub async fn invite_user(
+        &self,
+        tenant_id: Uuid,
+        email: &str,
+        display_name: Option<&str>,
+        service: ServiceName,
+        role: &str,
+        invited_by: &str,
+    ) -> Result<User, AccountError> {
+        let email = normalize_email(email)?;
+        if !service.roles().contains(&role) {
+            return Err(AccountError::Invalid(format!(
+                "role must be one of {}",
+                service.roles().join(", ")
+            )));
+        }
+        let user = User {
+            id: Uuid::now_v7(),
+            tenant_id,
+            display_name: display_name
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string()),
+            email,
+            status: "pending".into(),
+            created_at: store::now(),
+        };
+        let insert_user = "INSERT INTO users (id, tenant_id, email, display_name, password_hash, status, created_at, invited_by) \
+                           VALUES ($1, $2, $3, $4, '', $5, $6, $7)";
+        let insert_role = "INSERT INTO user_roles (user_id, service, role) VALUES ($1, $2, $3)";
+        let result: Result<(), sqlx::Error> = on_db!(&self.db, p => async {
+            let mut tx = p.begin().await?;
+            sqlx::query(insert_user)
+                .bind(user.id).bind(user.tenant_id).bind(&user.email).bind(&user.display_name)
+                .bind(&user.status).bind(user.created_at).bind(invited_by)
+                .execute(&mut *tx).await?;
+            sqlx::query(insert_role).bind(user.id).bind(service.as_str()).bind(role).execute(&mut *tx).await?;
+            tx.commit().await
+        }.await);
+        match result {
+            Ok(()) => Ok(user),
+            Err(e) if store::is_unique_violation(&e) => Err(AccountError::Conflict(format!(
+                "a user with email `{}` already exists",
+                user.email
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One page of the tenant's users that hold a role in `service`, with the total.
+    pub async fn list_members(
+        &self,
+        service: ServiceName,
+        query: &MemberQuery,
+    ) -> Result<(Vec<Member>, i64), AccountError> {
+        let filter = crate::store::Filter::new()
+            .eq("u.tenant_id", query.tenant_id)
+            .eq("r.service", service.as_str())
+            .eq_opt("r.role", query.role.clone())
+            .eq_opt("u.status", query.status.clone());
+        let order = match query.sort.as_str() {
+            "email" => "u.email ASC",
+            "-email" => "u.email DESC",
+            "-created_at" => "u.created_at DESC, u.id DESC",
+            _ => "u.created_at ASC, u.id ASC",
+        };
+        let n = filter.next_placeholder();
+        let from = format!(
+            "FROM users u JOIN user_roles r ON r.user_id = u.id{}",
+            filter.where_sql()
+        );
+        let list = format!(
+            "SELECT u.id, u.tenant_id, u.email, u.display_name, u.status, u.created_at, r.role, u.invited_by {from} \
+             ORDER BY {order} LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
+        let count = format!("SELECT COUNT(*) {from}");
+        let rows = on_db!(&self.db, p => crate::bind_args!(sqlx::query_as::<_, Member>(sqlx::AssertSqlSafe(list.clone())), &filter.args)
+            .bind(query.limit).bind(query.offset).fetch_all(p).await)?;
+        let (total,): (i64,) = on_db!(&self.db, p => crate::bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count.clone())), &filter.args).fetch_one(p).await)?;
+        Ok((rows, total))
+    }
+
+    /// Active users of the tenant.
+    pub async fn active_user_count(&self, tenant_id: Uuid) -> Result<i64, AccountError> {
+        let sql = "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND status = 'active'";
+        let (n,): (i64,) =
+            on_db!(&self.db, p => sqlx::query_as(sql).bind(tenant_id).fetch_one(p).await)?;
+        Ok(n)
+    }
+
+    /// Renames the tenant; names are unique across the installation.
+    pub async fn rename_tenant(&self, tenant_id: Uuid, name: &str) -> Result<(), AccountError> {
+        let sql = "UPDATE tenants SET name = $1 WHERE id = $2";
+        let result = on_db!(&self.db, p => sqlx::query(sql).bind(name).bind(tenant_id).execute(p).await.map(|_| ()));
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) if store::is_unique_violation(&e) => Err(AccountError::Conflict(format!(
+                "a tenant named `{name}` already exists"
             ))),
             Err(e) => Err(e.into()),
         }

@@ -6,6 +6,6 @@ pub mod jwt;
 pub mod login;
 pub mod password;
 
-pub use accounts::{AccountError, Accounts, Tenant, User};
+pub use accounts::{AccountError, Accounts, Member, MemberQuery, Tenant, User};
 pub use api_keys::{ApiKeyRecord, ApiKeys, IssuedApiKey};
 pub use jwt::{Claims, JwtError, JwtKeys};

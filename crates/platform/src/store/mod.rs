@@ -3,6 +3,10 @@
 //! Queries are written once in portable SQL with `$N` placeholders; `on_db!` monomorphises the
 //! same body for each concrete pool, so bind and decode types are checked for both drivers.
 
+mod filter;
+
+pub use filter::{Filter, SqlArg};
+
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -1,12 +1,21 @@
 //! guard: the AI-interaction governance API (contract: seeds/guard-ai-interactions-api.txt).
 //! Base path `/api/v1`; errors are `{"error": "<message>"}`.
 
+mod alerts;
 mod audit_log;
 mod auth;
 mod classify;
 mod envelope;
+mod events;
 mod health;
+mod interactions;
+mod inventory;
 mod policies;
+mod stats;
+mod tenants;
+mod users;
+mod webhooks;
+mod ws;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +36,9 @@ pub use envelope::{ErrorBody, GuardEnvelope};
     info(title = "Redoubt guard API", description = "AI-interaction governance: classification, policies, inventory, alerts."),
     servers((url = "/", description = "This server; all paths are under /api/v1")),
     modifiers(&BearerJwtScheme),
-    tags((name = "auth"), (name = "audit"), (name = "classification"), (name = "policies"), (name = "health"))
+    tags((name = "auth"), (name = "interactions"), (name = "policies"), (name = "inventory"), (name = "alerts"),
+        (name = "dashboard"), (name = "classification"), (name = "webhooks"), (name = "users"), (name = "tenants"),
+        (name = "audit"), (name = "live"), (name = "health"))
 )]
 struct GuardApi;
 
@@ -60,6 +71,22 @@ pub fn router(state: ServiceState) -> Router {
     let api = OpenApiRouter::new()
         .routes(routes!(audit_log::list_audit_log))
         .routes(routes!(classify::classify))
+        .routes(routes!(
+            interactions::create_interaction,
+            interactions::list_interactions
+        ))
+        .routes(routes!(interactions::create_batch))
+        .routes(routes!(interactions::get_interaction))
+        .routes(routes!(inventory::inventory))
+        .routes(routes!(alerts::list_alerts))
+        .routes(routes!(stats::stats))
+        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+        .routes(routes!(webhooks::delete_webhook))
+        .routes(routes!(users::invite))
+        .routes(routes!(users::list_users))
+        .routes(routes!(tenants::get_tenant))
+        .routes(routes!(tenants::update_settings))
+        .routes(routes!(ws::live))
         .routes(routes!(policies::create_policy, policies::list_policies))
         .routes(routes!(
             policies::get_policy,

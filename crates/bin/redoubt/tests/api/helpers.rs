@@ -23,6 +23,8 @@ pub struct AppOptions {
     /// Share this database (and data dir) instead of creating new ones.
     pub reuse: Option<(String, std::path::PathBuf)>,
     pub hsts: bool,
+    /// Let webhooks target http:// and private addresses (receivers on 127.0.0.1).
+    pub private_webhooks: bool,
 }
 
 impl Default for AppOptions {
@@ -42,6 +44,7 @@ impl Default for AppOptions {
             overrides,
             reuse: None,
             hsts: false,
+            private_webhooks: false,
         }
     }
 }
@@ -127,6 +130,7 @@ pub fn test_config(database_url: &str, data_dir: &Path, opts: &AppOptions) -> Co
     config.platform.jobs.stale_after_secs = 3;
     config.platform.http.shutdown_grace_secs = 5;
     config.platform.http.hsts = opts.hsts;
+    config.platform.webhooks.allow_private_targets = opts.private_webhooks;
     config.platform.rate_limit.overrides = opts.overrides.clone();
     if opts.redis {
         config.platform.rate_limit.redis_url = Some(redis_url());
@@ -196,6 +200,12 @@ impl TestApp {
             .await
             .unwrap();
         (tenant.id, user.id)
+    }
+
+    /// A guard user with `role` in `tenant`, logged in through the real endpoint: (tenant id, token).
+    pub async fn guard_user(&self, tenant: &str, email: &str, role: &str) -> (Uuid, String) {
+        let (tenant_id, _) = self.user(tenant, email, ServiceName::Guard, role).await;
+        (tenant_id, self.guard_login(email).await)
     }
 
     /// Logs in through guard's real endpoint and returns the token.

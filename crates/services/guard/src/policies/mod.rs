@@ -1,7 +1,8 @@
 //! `/api/v1/policies`: create, list, read, update and delete the tenant's block / coach / log
 //! policies. Reads are open to every role; changes need an admin and are audited.
 
-mod repo;
+pub mod evaluate;
+pub mod repo;
 pub mod rules;
 
 use axum::extract::{Path, Query, State};

@@ -103,3 +103,25 @@ pub async fn delete(db: &Db, tenant_id: Uuid, id: Uuid) -> Result<bool, sqlx::Er
     let n = on_db!(db, p => sqlx::query(sql).bind(id).bind(tenant_id).execute(p).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// The tenant's enabled policies in evaluation order, ready to evaluate.
+pub async fn enabled(
+    db: &Db,
+    tenant_id: Uuid,
+) -> Result<Vec<super::evaluate::Candidate>, sqlx::Error> {
+    let sql = concat!(
+        "SELECT ", columns!(),
+        " FROM guard_policies WHERE tenant_id = $1 AND enabled = TRUE ORDER BY priority, created_at, id"
+    );
+    let rows =
+        on_db!(db, p => sqlx::query_as::<_, PolicyRow>(sql).bind(tenant_id).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| super::evaluate::Candidate {
+            rules: r.rules(),
+            id: r.id,
+            name: r.name,
+            priority: r.priority,
+        })
+        .collect())
+}

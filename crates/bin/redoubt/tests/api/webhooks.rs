@@ -1,0 +1,275 @@
+//! guard webhooks over HTTP: registration (secret shown once, SSRF guard, validation, roles),
+//! and real deliveries to a local receiver — signed, retried after a failure, per subscription.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use platform::ServiceName;
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::helpers::*;
+use crate::interactions::{get, post, with_text, POLICY};
+
+struct Received {
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// A receiver on 127.0.0.1 that answers 500 to the first `failures` requests, then 200.
+async fn receiver(
+    failures: usize,
+) -> (String, mpsc::UnboundedReceiver<Received>, Arc<AtomicUsize>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let (tx, counter) = (tx.clone(), counter.clone());
+            async move {
+                let n = counter.fetch_add(1, Ordering::SeqCst);
+                let _ = tx.send(Received { headers, body });
+                if n < failures {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::OK
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/hook"), rx, hits)
+}
+
+async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
+    tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("a delivery in time")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_ssrf_guard_and_validation_refuse_bad_webhooks() {
+    let app = spawn_app().await;
+    let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let (_, viewer) = app.guard_user("acme", "victor@acme.fr", "viewer").await;
+    let events = json!(["interaction.created"]);
+    for url in [
+        "http://hooks.example.com/x",
+        "https://127.0.0.1/hook",
+        "https://localhost:8443/hook",
+        "https://10.0.0.5/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/hook",
+        "https://user:pw@example.com/hook",
+        "not a url",
+    ] {
+        let (status, _, body) = post(
+            &app,
+            &token,
+            "/api/v1/webhooks",
+            json!({ "url": url, "events": events }),
+        )
+        .await;
+        assert_eq!(status, 400, "{url}: {body}");
+    }
+    let public = "https://93.184.215.14/hook";
+    for bad in [
+        json!({ "url": public, "events": [] }),
+        json!({ "url": public, "events": ["interaction.deleted"] }),
+        json!({ "url": public, "events": events, "headers": { "Authorization": "x" } }),
+        json!({ "url": public, "events": events, "headers": { "bad header": "x" } }),
+        json!({ "events": events }),
+    ] {
+        assert_eq!(
+            post(&app, &token, "/api/v1/webhooks", bad.clone()).await.0,
+            400,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        post(
+            &app,
+            &viewer,
+            "/api/v1/webhooks",
+            json!({ "url": public, "events": events })
+        )
+        .await
+        .0,
+        403
+    );
+    let (status, _, created) = post(
+        &app,
+        &token,
+        "/api/v1/webhooks",
+        json!({ "url": public, "events": events, "description": "SIEM" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert!(created["id"].as_str().unwrap().starts_with("whk_"));
+    assert!(created["signing_secret"]
+        .as_str()
+        .unwrap()
+        .starts_with("whsec_"));
+    assert_eq!(created["active"], true);
+    let (_, headers, list) = get(&app, &viewer, "/api/v1/webhooks").await;
+    assert_eq!(headers["x-total-count"], "1");
+    assert!(
+        list["webhooks"][0].get("signing_secret").is_none(),
+        "the secret is shown once"
+    );
+    let (_, headers, _) = get(&app, &viewer, "/api/v1/webhooks?active=false").await;
+    assert_eq!(headers["x-total-count"], "0");
+    let (_, _, audit) = get(&app, &token, "/api/v1/audit-log").await;
+    assert_eq!(audit["entries"][0]["action"], "webhook.create");
+}
+
+#[tokio::test]
+async fn deliveries_are_signed_retried_and_follow_subscriptions() {
+    let app = spawn_with(AppOptions {
+        private_webhooks: true,
+        ..AppOptions::default()
+    })
+    .await;
+    let (tenant, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let (url, mut rx, hits) = receiver(1).await;
+    let (status, _, hook) = post(
+        &app,
+        &token,
+        "/api/v1/webhooks",
+        json!({
+        "url": url, "events": ["interaction.policy_violated", "alert.severity_high"],
+        "headers": { "X-Team": "secops" }, "auth_token": "tok-123" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{hook}");
+    let secret = hook["signing_secret"].as_str().unwrap().to_string();
+    post(
+        &app,
+        &token,
+        "/api/v1/policies",
+        serde_json::from_str(POLICY).unwrap(),
+    )
+    .await;
+
+    // An allowed interaction triggers neither subscribed event.
+    assert_eq!(
+        post(
+            &app,
+            &token,
+            "/api/v1/interactions",
+            with_text("claude", "Bonjour")
+        )
+        .await
+        .0,
+        201
+    );
+    let (_, _, blocked) = post(
+        &app,
+        &token,
+        "/api/v1/interactions",
+        with_text("chatgpt", "Mail: zoe@acme.fr"),
+    )
+    .await;
+    assert_eq!(blocked["action"], "block");
+
+    let mut seen = Vec::new();
+    // Two events, three requests: the first attempt fails (500) and is retried after the backoff.
+    for _ in 0..3 {
+        let r = next(&mut rx).await;
+        let signature = r.headers["x-redoubt-signature"].to_str().unwrap();
+        let now = chrono::Utc::now().timestamp();
+        assert!(
+            platform::webhooks::verify(&secret, signature, &r.body, now, 300),
+            "signature verifies"
+        );
+        assert!(!platform::webhooks::verify(
+            "whsec_wrong",
+            signature,
+            &r.body,
+            now,
+            300
+        ));
+        assert_eq!(r.headers["authorization"], "Bearer tok-123");
+        assert_eq!(r.headers["x-team"], "secops");
+        assert_eq!(
+            r.headers["x-redoubt-webhook-id"],
+            hook["id"].as_str().unwrap()
+        );
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(body["tenant_id"], tenant.to_string());
+        assert_eq!(
+            r.headers["x-redoubt-event"].to_str().unwrap(),
+            body["type"].as_str().unwrap()
+        );
+        let delivery = r.headers["x-redoubt-delivery"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        if !seen.iter().any(|(d, _): &(String, Value)| *d == delivery) {
+            seen.push((delivery, body));
+        }
+    }
+    let mut types: Vec<&str> = seen
+        .iter()
+        .map(|(_, b)| b["type"].as_str().unwrap())
+        .collect();
+    types.sort();
+    assert_eq!(
+        types,
+        ["alert.severity_high", "interaction.policy_violated"]
+    );
+    let violated = seen
+        .iter()
+        .find(|(_, b)| b["type"] == "interaction.policy_violated")
+        .unwrap();
+    assert_eq!(violated.1["data"]["id"], blocked["id"]);
+    assert!(
+        !violated.1.to_string().contains("zoe@acme.fr"),
+        "deliveries carry masked values only"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 3, "one retry after the 500");
+}
+
+#[tokio::test]
+async fn webhooks_are_deleted_by_admins_only_and_per_tenant() {
+    let app = spawn_app().await;
+    let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let (_, viewer) = app.guard_user("acme", "victor@acme.fr", "viewer").await;
+    let (_, other) = app.guard_user("globex", "gina@globex.com", "admin").await;
+    let (_, _, hook) = post(
+        &app,
+        &token,
+        "/api/v1/webhooks",
+        json!({ "url": "https://93.184.215.14/h", "events": ["alert.created"] }),
+    )
+    .await;
+    let path = format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap());
+    let delete = |t: String| {
+        let path = path.clone();
+        let app = &app;
+        async move {
+            call(
+                app,
+                ServiceName::Guard,
+                Method::DELETE,
+                &path,
+                Some(&t),
+                None,
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(delete(viewer).await, 403);
+    assert_eq!(delete(other).await, 404);
+    assert_eq!(delete(token.clone()).await, 204);
+    assert_eq!(delete(token).await, 404);
+}
