@@ -2,6 +2,8 @@
 //! stay pure so the extension can opt into them later.
 
 mod legal;
+mod medical;
+mod person;
 mod secrets;
 
 use crate::Finding;
@@ -11,5 +13,7 @@ pub fn candidates(text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     secrets::find(text, &mut out);
     legal::find(text, &mut out);
+    person::find(text, &mut out);
+    medical::find(text, &mut out);
     out
 }

@@ -59,6 +59,13 @@ const RULES: &[Rule] = &[
         score: 0.98,
     },
     Rule {
+        // Project and service-account keys without the legacy T3BlbkFJ marker.
+        keywords: &["sk-proj-", "sk-svcacct-"],
+        pattern: r"(?-u:\b)sk-(?:proj|svcacct)-[A-Za-z0-9_-]{40,}",
+        min_entropy: 3.5,
+        score: 0.95,
+    },
+    Rule {
         keywords: &["sk-ant-"],
         pattern: r"(?-u:\b)sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,100}",
         min_entropy: 3.0,
