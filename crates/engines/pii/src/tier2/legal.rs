@@ -11,30 +11,40 @@ use crate::{Finding, PiiType, Tier};
 /// The codes of French law, as they follow "du Code …" (the name ends the match).
 const CODES: &str = r"civil|pénal|penal|du travail|de commerce|de la sécurité sociale|de la securite sociale|de procédure civile|de procédure pénale|de la consommation|général des impôts|general des impots|de la santé publique|de l'environnement|monétaire et financier|des assurances|de la route|de l'urbanisme|de la propriété intellectuelle|de justice administrative|rural|de l'éducation|électoral|de la construction et de l'habitation|des relations entre le public et l'administration|de la défense";
 
-fn patterns() -> &'static [Regex] {
-    static CELL: OnceLock<Vec<Regex>> = OnceLock::new();
+/// Each pattern with the lower-case words that must all occur for it to be worth running.
+fn patterns() -> &'static [(Regex, &'static [&'static str])] {
+    static CELL: OnceLock<Vec<(Regex, &'static [&'static str])>> = OnceLock::new();
     CELL.get_or_init(|| {
         let number = r"(?:[LRDA]\s?\.?\s?\*?\s?)?\d+(?:[-.]\d+)*";
         [
-            format!(r"(?i)\barticles?\s+{number}(?:\s*(?:,|à|et)\s*{number})*\s+(?:du|de la|des)\s+code\s+(?:{CODES})"),
-            r"(?i)\b(?:pourvoi\s+)?n\s?[°o]\s?\d{2}-\d{2}\.\d{3}\b".to_string(),
-            r"(?i)\bRG\s*(?:n\s?[°o]\s?)?\d{2}/\d{4,5}\b".to_string(),
+            format!(r"(?i)(?-u:\b)articles?\s+{number}(?:\s*(?:,|à|et)\s*{number})*\s+(?:du|de la|des)\s+code\s+(?:{CODES})"),
+            r"(?i)(?-u:\b)(?:pourvoi\s+)?n\s?[°o]\s?\d{2}-\d{2}\.\d{3}(?-u:\b)".to_string(),
+            r"(?i)(?-u:\b)RG\s*(?:n\s?[°o]\s?)?\d{2}/\d{4,5}(?-u:\b)".to_string(),
             r"\bECLI:[A-Z]{2}:[A-Z]+:\d{4}:[A-Z0-9.]+".to_string(),
-            r"\b[CT]-\d{1,4}/\d{2}\b".to_string(),
+            r"(?-u:\b)[CT]-\d{1,4}/\d{2}(?-u:\b)".to_string(),
         ]
         .iter()
-        .map(|p| Regex::new(p).expect("valid legal pattern"))
+        .zip(HINTS)
+        .map(|(p, hints)| (Regex::new(p).expect("valid legal pattern"), hints))
         .collect()
     })
 }
 
+/// Words that must occur (lower-cased) before each pattern, in the order of `patterns`.
+const HINTS: [&[&str]; 5] = [
+    &["article", "code"],
+    &["-", "."],
+    &["rg", "/"],
+    &["ecli:"],
+    &["-", "/"],
+];
+
 pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
-    let lower_hint = ["article", "pourvoi", "n°", "rg", "ecli", "c-", "t-"];
     let lower = text.to_lowercase();
-    if !lower_hint.iter().any(|h| lower.contains(h)) {
-        return;
-    }
-    for re in patterns() {
+    for (re, hints) in patterns() {
+        if !hints.iter().all(|h| lower.contains(h)) {
+            continue;
+        }
         for m in re.find_iter(text) {
             out.push(Finding {
                 kind: PiiType::LegalRef,
