@@ -280,20 +280,20 @@ impl Accounts {
             "-created_at" => "u.created_at DESC, u.id DESC",
             _ => "u.created_at ASC, u.id ASC",
         };
-        let n = filter.next_placeholder();
-        let from = format!(
-            "FROM users u JOIN user_roles r ON r.user_id = u.id{}",
-            filter.where_sql()
+        let from = "FROM users u JOIN user_roles r ON r.user_id = u.id";
+        let select = format!(
+            "SELECT u.id, u.tenant_id, u.email, u.display_name, u.status, u.created_at, r.role, u.invited_by {from}"
         );
-        let list = format!(
-            "SELECT u.id, u.tenant_id, u.email, u.display_name, u.status, u.created_at, r.role, u.invited_by {from} \
-             ORDER BY {order} LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
-        let count = format!("SELECT COUNT(*) {from}");
-        let rows = on_db!(&self.db, p => crate::bind_args!(sqlx::query_as::<_, Member>(sqlx::AssertSqlSafe(list.clone())), &filter.args)
-            .bind(query.limit).bind(query.offset).fetch_all(p).await)?;
-        let (total,): (i64,) = on_db!(&self.db, p => crate::bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count.clone())), &filter.args).fetch_one(p).await)?;
+        let (rows, total) = store::fetch_page(
+            &self.db,
+            &select,
+            from,
+            &filter,
+            order,
+            query.limit,
+            query.offset,
+        )
+        .await?;
         Ok((rows, total))
     }
 

@@ -126,6 +126,36 @@ macro_rules! bind_args {
     }};
 }
 
+/// One page of `select` (`SELECT … FROM …`, no WHERE) under `filter` in `order`, with the
+/// number of rows the filter matches.
+pub async fn fetch_page<T>(
+    db: &super::Db,
+    select: &str,
+    from: &str,
+    filter: &Filter,
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<T>, i64), sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let n = filter.next_placeholder();
+    let list = format!(
+        "{select}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+        filter.where_sql(),
+        n + 1
+    );
+    let count = format!("SELECT COUNT(*) {from}{}", filter.where_sql());
+    let rows = crate::on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(list.clone())), &filter.args)
+        .bind(limit).bind(offset).fetch_all(p).await)?;
+    let (total,): (i64,) = crate::on_db!(db, p => crate::bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count.clone())), &filter.args).fetch_one(p).await)?;
+    Ok((rows, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

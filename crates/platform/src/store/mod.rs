@@ -5,7 +5,7 @@
 
 mod filter;
 
-pub use filter::{Filter, SqlArg};
+pub use filter::{fetch_page, Filter, SqlArg};
 
 use std::str::FromStr;
 use std::time::Duration;

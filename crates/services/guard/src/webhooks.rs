@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use platform::audit::AuditEvent;
 use platform::http::pagination::{page_headers, PageParams};
 use platform::http::{ApiError, AppJson, AuthUser};
-use platform::store::{self, Db, Filter};
+use platform::store::{self, fetch_page, Db, Filter};
 use platform::webhooks::{check_target, new_signing_secret};
-use platform::{bind_args, on_db, sealed, ServiceName, ServiceState};
+use platform::{on_db, sealed, ServiceName, ServiceState};
 use rand::distributions::{Alphanumeric, DistString};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -257,17 +257,17 @@ pub async fn list_webhooks(
     let filter = Filter::new()
         .eq("tenant_id", user.tenant_id())
         .eq_opt("active", filters.active);
-    let n = filter.next_placeholder();
-    let list = format!(
-        "SELECT {COLUMNS} FROM guard_webhooks{} ORDER BY created_at DESC, id LIMIT ${n} OFFSET ${}",
-        filter.where_sql(),
-        n + 1
-    );
-    let count = format!("SELECT COUNT(*) FROM guard_webhooks{}", filter.where_sql());
-    let db = state.platform.db();
-    let rows = on_db!(db, p => bind_args!(sqlx::query_as::<_, WebhookRow>(sqlx::AssertSqlSafe(list.clone())), &filter.args)
-        .bind(page.limit as i64).bind(page.offset() as i64).fetch_all(p).await)?;
-    let (total,): (i64,) = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count.clone())), &filter.args).fetch_one(p).await)?;
+    let select = format!("SELECT {COLUMNS} FROM guard_webhooks");
+    let (rows, total) = fetch_page::<WebhookRow>(
+        state.platform.db(),
+        &select,
+        "FROM guard_webhooks",
+        &filter,
+        "created_at DESC, id",
+        page.limit as i64,
+        page.offset() as i64,
+    )
+    .await?;
     let headers = page_headers(total as u64, page, rows.len());
     Ok((
         headers,

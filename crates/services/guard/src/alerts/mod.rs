@@ -9,8 +9,8 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use platform::http::pagination::{page_headers, PageParams};
 use platform::http::{ApiError, AuthUser};
-use platform::store::{Db, Filter};
-use platform::{bind_args, on_db, ServiceState};
+use platform::store::{fetch_page, Db, Filter};
+use platform::ServiceState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -108,18 +108,18 @@ async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AlertRow>, i64), sqlx::Error> {
-    let n = filter.next_placeholder();
-    let list = format!(
-        "SELECT id, tenant_id, interaction_id, severity, reasons, title, platform_id, user_id, action, risk_score, \
-         policy_id, status, created_at FROM guard_alerts{} ORDER BY created_at DESC, id DESC LIMIT ${n} OFFSET ${}",
-        filter.where_sql(),
-        n + 1
-    );
-    let count = format!("SELECT COUNT(*) FROM guard_alerts{}", filter.where_sql());
-    let rows = on_db!(db, p => bind_args!(sqlx::query_as::<_, AlertRow>(sqlx::AssertSqlSafe(list.clone())), &filter.args)
-        .bind(limit).bind(offset).fetch_all(p).await)?;
-    let (total,): (i64,) = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count.clone())), &filter.args).fetch_one(p).await)?;
-    Ok((rows, total))
+    let select = "SELECT id, tenant_id, interaction_id, severity, reasons, title, platform_id, user_id, action, risk_score, \
+                  policy_id, status, created_at FROM guard_alerts";
+    fetch_page(
+        db,
+        select,
+        "FROM guard_alerts",
+        &filter,
+        "created_at DESC, id DESC",
+        limit,
+        offset,
+    )
+    .await
 }
 
 /// List alerts, newest first (`page`/`limit`, default 50, max 500).

@@ -2,8 +2,8 @@
 //! one transaction per request (a batch is all or nothing).
 
 use chrono::{DateTime, Utc};
-use platform::store::{Db, Filter};
-use platform::{bind_args, on_db};
+use platform::on_db;
+use platform::store::{fetch_page, Db, Filter};
 use uuid::Uuid;
 
 use super::model::Interaction;
@@ -116,18 +116,15 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<InteractionRow>, i64), sqlx::Error> {
-    let n = filter.next_placeholder();
-    let list = format!(
-        "SELECT {COLUMNS} FROM guard_interactions{} ORDER BY created_at DESC, id DESC LIMIT ${n} OFFSET ${}",
-        filter.where_sql(),
-        n + 1
-    );
-    let count = format!(
-        "SELECT COUNT(*) FROM guard_interactions{}",
-        filter.where_sql()
-    );
-    let rows = on_db!(db, p => bind_args!(sqlx::query_as::<_, InteractionRow>(sqlx::AssertSqlSafe(list.clone())), &filter.args)
-        .bind(limit).bind(offset).fetch_all(p).await)?;
-    let (total,): (i64,) = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count.clone())), &filter.args).fetch_one(p).await)?;
-    Ok((rows, total))
+    let select = format!("SELECT {COLUMNS} FROM guard_interactions");
+    fetch_page(
+        db,
+        &select,
+        "FROM guard_interactions",
+        filter,
+        "created_at DESC, id DESC",
+        limit,
+        offset,
+    )
+    .await
 }
