@@ -1,0 +1,69 @@
+//! Facts about the host that a sandbox's guarantees depend on, read once and reported as-is.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::CgroupMode;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostFacts {
+    pub engine: &'static str,
+    pub bwrap_version: String,
+    pub kernel: String,
+    pub cgroup_mode: CgroupMode,
+    /// Swap devices are active (tmpfs pages could then reach disk unless mounted `noswap`).
+    pub swap_active: bool,
+    /// Freed pages are zeroed by the kernel (`init_on_free=1` on the command line).
+    pub init_on_free: bool,
+    /// Running as root: sandboxes then run as host uids of their own, never as root.
+    pub root: bool,
+}
+
+impl HostFacts {
+    pub(crate) fn read(bwrap_version: String, cgroup_mode: CgroupMode) -> HostFacts {
+        let (swap_active, init_on_free) = memory_facts();
+        HostFacts {
+            engine: "bubblewrap",
+            bwrap_version,
+            kernel: nix::sys::utsname::uname()
+                .map(|u| u.release().to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            cgroup_mode,
+            swap_active,
+            init_on_free,
+            root: is_root(),
+        }
+    }
+}
+
+pub(crate) fn is_root() -> bool {
+    nix::unistd::geteuid().is_root()
+}
+
+/// `(swap active, init_on_free)`.
+pub(crate) fn memory_facts() -> (bool, bool) {
+    let swaps = std::fs::read_to_string("/proc/swaps").unwrap_or_default();
+    let cmdline = std::fs::read_to_string("/proc/cmdline").unwrap_or_default();
+    (
+        swaps.lines().count() > 1,
+        cmdline.split_whitespace().any(|w| w == "init_on_free=1"),
+    )
+}
+
+/// `bwrap --version`, or why it cannot run.
+pub(crate) fn bwrap_version(bwrap: &Path) -> Result<String, String> {
+    let out = std::process::Command::new(bwrap)
+        .arg("--version")
+        .output()
+        .map_err(|e| {
+            format!(
+                "{} cannot be run ({e}); install bubblewrap",
+                bwrap.display()
+            )
+        })?;
+    if !out.status.success() {
+        return Err(format!("{} --version failed", bwrap.display()));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}

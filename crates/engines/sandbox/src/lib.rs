@@ -1,0 +1,246 @@
+//! Linux sandboxes for one session each, and evidence of how each one was torn down.
+//!
+//! A [`Sandbox`] owns a size-capped tmpfs (its working directory, wiped on destroy), a cgroup
+//! (memory, pids, CPU) and a host uid of its own. Every exec runs one fresh `bwrap` sandbox
+//! over that tmpfs: user, pid, mount, net, ipc, uts and cgroup namespaces, read-only system
+//! directories, no network, a seccomp deny-list. Destroy kills the tree, overwrites and reads
+//! back every byte the session wrote, unmounts, removes the cgroup and reports what it checked
+//! ([`Teardown`]). Knows nothing of HTTP, databases or proofs; everything here is blocking.
+
+mod cgroup;
+mod config;
+mod exec;
+mod host;
+pub mod merkle;
+pub mod seccomp;
+mod teardown;
+mod tmpfs;
+mod uid;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub use cgroup::CgroupMode;
+pub use config::{EngineConfig, Limits};
+pub use exec::{ExecOutcome, ExecRequest};
+pub use host::HostFacts;
+pub use teardown::{
+    CgroupEvidence, MountEvidence, ProcessEvidence, Teardown, UidEvidence, WipeEvidence,
+};
+
+use cgroup::{Cgroup, Cgroups};
+use uid::UidPool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("sandbox id must be 1-64 characters of [A-Za-z0-9_-]")]
+    BadId,
+    #[error("the sandbox engine is not usable here: {0}")]
+    Unavailable(String),
+    #[error("a command is already running in this sandbox")]
+    Busy,
+    #[error("this sandbox has been destroyed")]
+    Destroyed,
+    #[error("input/data could not be written: {0}")]
+    Input(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl SandboxError {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> SandboxError {
+        SandboxError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// Creates sandboxes; one per process is enough.
+pub struct Engine {
+    config: EngineConfig,
+    cgroups: Cgroups,
+    uids: UidPool,
+    facts: HostFacts,
+}
+
+impl Engine {
+    /// Checks `bwrap`, prepares the sandbox root and the cgroup parent.
+    pub fn new(config: EngineConfig) -> Result<Engine, SandboxError> {
+        let version = host::bwrap_version(&config.bwrap).map_err(SandboxError::Unavailable)?;
+        std::fs::create_dir_all(&config.root)
+            .map_err(|e| SandboxError::io(format!("creating {}", config.root.display()), e))?;
+        let cgroups = Cgroups::prepare();
+        let facts = HostFacts::read(version, cgroups.mode());
+        Ok(Engine {
+            uids: UidPool::new(config.uid_base, config.uid_count),
+            config,
+            cgroups,
+            facts,
+        })
+    }
+
+    pub fn facts(&self) -> &HostFacts {
+        &self.facts
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// A fresh sandbox named `id`: tmpfs mounted, cgroup limits set, nothing running yet.
+    pub fn create(&self, id: &str, limits: Limits) -> Result<Sandbox, SandboxError> {
+        check_id(id)?;
+        let started = Instant::now();
+        let uid = self.uids.take();
+        let dir = self.config.root.join(id);
+        let made = (|| {
+            let mount = tmpfs::mount(&dir, limits.tmpfs_bytes, uid)?;
+            let cgroup = match self.cgroups.create(id, &limits) {
+                Ok(cgroup) => cgroup,
+                Err(e) => {
+                    let _ = tmpfs::unmount(&dir);
+                    return Err(e);
+                }
+            };
+            Ok((mount, cgroup))
+        })();
+        let (noswap, cgroup) = match made {
+            Ok(done) => done,
+            Err(e) => {
+                self.uids.give_back(uid);
+                return Err(e);
+            }
+        };
+        Ok(Sandbox {
+            id: id.to_string(),
+            dir,
+            uid,
+            noswap,
+            limits,
+            cgroup,
+            hostname: format!("sbx-{:08x}", rand::random::<u32>()),
+            running: Mutex::new(None),
+            destroyed: Mutex::new(false),
+            engine: EngineHandle {
+                bwrap: self.config.bwrap.clone(),
+                grace: self.config.kill_grace,
+                output_cap: self.config.output_cap,
+                run_as_uid: host::is_root(),
+                seccomp: self.config.seccomp,
+            },
+            uids: self.uids.clone(),
+            created_in: started.elapsed(),
+        })
+    }
+
+    /// Tears down what a sandbox named `id` may have left behind (after a crash of the process
+    /// that made it): kills what runs in its cgroup, wipes and unmounts its tmpfs, removes the
+    /// cgroup. The evidence says what was found.
+    pub fn recover(&self, id: &str) -> Result<Teardown, SandboxError> {
+        check_id(id)?;
+        let dir = self.config.root.join(id);
+        let cgroup = self.cgroups.existing(id);
+        Ok(teardown::run(&dir, &cgroup, None, None))
+    }
+}
+
+fn check_id(id: &str) -> Result<(), SandboxError> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    ok.then_some(()).ok_or(SandboxError::BadId)
+}
+
+/// What an exec needs from the engine, copied so a sandbox outlives nothing.
+#[derive(Clone)]
+pub(crate) struct EngineHandle {
+    pub bwrap: PathBuf,
+    pub grace: std::time::Duration,
+    pub output_cap: usize,
+    /// Root drops to the sandbox's own host uid before starting bwrap.
+    pub run_as_uid: bool,
+    pub seccomp: bool,
+}
+
+/// One session's sandbox. Shared between the thread running an exec and the one destroying it.
+pub struct Sandbox {
+    id: String,
+    dir: PathBuf,
+    uid: u32,
+    noswap: bool,
+    limits: Limits,
+    cgroup: Cgroup,
+    hostname: String,
+    running: Mutex<Option<u32>>,
+    destroyed: Mutex<bool>,
+    engine: EngineHandle,
+    uids: UidPool,
+    created_in: std::time::Duration,
+}
+
+impl Sandbox {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn hostname(&self) -> &str {
+        &self.hostname
+    }
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+    pub fn host_uid(&self) -> u32 {
+        self.uid
+    }
+    pub fn tmpfs_noswap(&self) -> bool {
+        self.noswap
+    }
+    pub fn created_in(&self) -> std::time::Duration {
+        self.created_in
+    }
+
+    /// Runs `request.command` with `/bin/sh -c` in a fresh namespace sandbox over this
+    /// session's tmpfs, after writing `input/data`. One exec at a time.
+    pub fn exec(&self, request: &ExecRequest) -> Result<ExecOutcome, SandboxError> {
+        if *self.destroyed.lock().unwrap() {
+            return Err(SandboxError::Destroyed);
+        }
+        {
+            let mut running = self.running.lock().unwrap();
+            if running.is_some() {
+                return Err(SandboxError::Busy);
+            }
+            *running = Some(0);
+        }
+        let result = (|| {
+            if let Some(data) = &request.input_data {
+                tmpfs::write_input(&self.dir, data, self.uid)?;
+            }
+            exec::run(self, request)
+        })();
+        *self.running.lock().unwrap() = None;
+        result
+    }
+
+    /// Destroys the sandbox: kills anything running (a running exec returns killed), then
+    /// wipes, unmounts and removes everything, reporting each step. Idempotent in effect: a
+    /// second call finds nothing left and says so.
+    pub fn destroy(&self) -> Teardown {
+        *self.destroyed.lock().unwrap() = true;
+        let teardown = teardown::run(&self.dir, &self.cgroup, Some(self.uid), Some(&self.running));
+        self.uids.give_back(self.uid);
+        teardown
+    }
+}
+
+pub(crate) type Running = Mutex<Option<u32>>;
+
+/// The engine's sandboxes are shared between request handlers and the reaper.
+pub type SharedSandbox = Arc<Sandbox>;
