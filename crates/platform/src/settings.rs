@@ -117,6 +117,65 @@ impl Default for WebhookSettings {
     }
 }
 
+/// Sandboxes (enclave sessions; later testops runs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SandboxSettings {
+    /// Where session tmpfs mounts are made; never visible inside a sandbox.
+    pub root: std::path::PathBuf,
+    /// The bubblewrap binary.
+    pub bwrap: String,
+    /// Between the SIGTERM of a timed-out command and its SIGKILL.
+    pub kill_grace_ms: u64,
+    /// Bytes kept of stdout and of stderr each; more stops the command and flags truncation.
+    pub output_cap_bytes: usize,
+    /// How often expired sessions are looked for.
+    pub reap_interval_ms: u64,
+    /// CDPs a free-tier customer may have issued per billing month.
+    pub free_cdps_per_month: u32,
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        SandboxSettings {
+            root: "/run/redoubt/sandboxes".into(),
+            bwrap: "bwrap".into(),
+            kill_grace_ms: 2000,
+            output_cap_bytes: 1 << 20,
+            reap_interval_ms: 250,
+            free_cdps_per_month: 100,
+        }
+    }
+}
+
+/// Stripe Checkout, for paid tiers. Without a secret key, checkout answers "not configured".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BillingSettings {
+    /// Stripe's API base URL (a local fake in tests).
+    pub stripe_api_base: String,
+    pub stripe_secret_key: Option<String>,
+    /// `whsec_…`: verifies `Stripe-Signature` on the billing webhook.
+    pub stripe_webhook_secret: Option<String>,
+    /// Stripe Price ids per purchasable tier.
+    pub prices: BTreeMap<String, String>,
+    pub success_url: String,
+    pub cancel_url: String,
+}
+
+impl Default for BillingSettings {
+    fn default() -> Self {
+        BillingSettings {
+            stripe_api_base: "https://api.stripe.com".into(),
+            stripe_secret_key: None,
+            stripe_webhook_secret: None,
+            prices: BTreeMap::new(),
+            success_url: "https://localhost/billing/success".into(),
+            cancel_url: "https://localhost/billing/cancel".into(),
+        }
+    }
+}
+
 /// Everything the platform needs to run, beyond the database and the data directory.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -126,4 +185,6 @@ pub struct PlatformSettings {
     pub jobs: JobSettings,
     pub auth: AuthSettings,
     pub webhooks: WebhookSettings,
+    pub sandbox: SandboxSettings,
+    pub billing: BillingSettings,
 }

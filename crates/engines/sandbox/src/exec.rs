@@ -105,6 +105,11 @@ pub(crate) fn run(sandbox: &Sandbox, request: &ExecRequest) -> Result<ExecOutcom
     let status = child
         .wait()
         .map_err(|e| SandboxError::io("waiting for the sandbox", e))?;
+    // Nothing of an exec outlives it: the namespace's init may still be exiting when bwrap
+    // returns, and anything else left in the group is killed.
+    sandbox
+        .cgroup
+        .kill_until_empty(Instant::now() + engine.grace);
     let exit_code = status
         .code()
         .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));

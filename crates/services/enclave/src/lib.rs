@@ -1,25 +1,38 @@
-//! enclave: ephemeral sandboxes with destruction proofs (contract:
-//! seeds/enclave-ephemeral-sandbox-api.txt). Paths under `/v1`; errors are
+//! enclave: ephemeral sandboxes destroyed with a signed, verifiable Cryptographic Destruction
+//! Proof (contract: seeds/enclave-ephemeral-sandbox-api.txt). Paths under `/v1`; errors are
 //! `{"error": "<Code>", "message": "<text>", "status": <n>}`.
 
+mod billing;
+mod customers;
+mod destruction;
 mod health;
+mod proofs;
+mod regulatory;
+mod runtime;
+mod sessions;
+mod tiers;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::Router;
+use axum::{Extension, Router};
 use platform::http::docs::DocsPaths;
 use platform::http::stack::{assemble, ServiceSpec};
 use platform::http::{ApiError, ErrorEnvelope};
+use platform::ratelimit::{KeyBy, RateLimitLayer, RateRule};
 use platform::ServiceState;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use runtime::Runtime;
+
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Redoubt enclave API", description = "Ephemeral Linux sandboxes destroyed with a signed, verifiable destruction proof."),
-    tags((name = "health"))
+    info(title = "Redoubt enclave API", description = "Ephemeral Linux sandboxes destroyed with a signed, verifiable destruction proof (CDP 1.0). \
+        Authenticate with `Authorization: Bearer nrx_live_…` (from POST /v1/signup). See docs/cdp.md for what a CDP does and does not guarantee."),
+    tags((name = "customers"), (name = "sessions"), (name = "proofs"), (name = "billing"), (name = "health"))
 )]
 struct EnclaveApi;
 
@@ -41,8 +54,47 @@ impl ErrorEnvelope for EnclaveEnvelope {
     }
 }
 
+pub fn signup_rule() -> RateRule {
+    RateRule::new(
+        "enclave.signup",
+        10,
+        Duration::from_secs(60),
+        KeyBy::Ip,
+        "Too many signups from this address; retry after the indicated period.",
+    )
+}
+
+pub fn verify_rule() -> RateRule {
+    RateRule::new(
+        "enclave.verify",
+        60,
+        Duration::from_secs(60),
+        KeyBy::Ip,
+        "Too many verifications from this address; retry after the indicated period.",
+    )
+}
+
 pub fn router(state: ServiceState) -> Router {
-    let api = OpenApiRouter::with_openapi(EnclaveApi::openapi()).routes(routes!(health::health));
+    let runtime = Runtime::start(state.platform.clone());
+    let signup = OpenApiRouter::new()
+        .routes(routes!(customers::signup))
+        .route_layer(RateLimitLayer::new(&state, signup_rule()));
+    let verify = OpenApiRouter::new()
+        .routes(routes!(proofs::verify))
+        .route_layer(RateLimitLayer::new(&state, verify_rule()));
+    let api = OpenApiRouter::with_openapi(EnclaveApi::openapi())
+        .merge(signup)
+        .merge(verify)
+        .routes(routes!(customers::me))
+        .routes(routes!(sessions::create_session))
+        .routes(routes!(sessions::get_session, sessions::delete_session))
+        .routes(routes!(sessions::exec))
+        .routes(routes!(proofs::get_proof))
+        .routes(routes!(proofs::get_key))
+        .routes(routes!(billing::checkout))
+        .routes(routes!(billing::stripe_webhook))
+        .routes(routes!(health::health))
+        .layer(Extension(runtime));
     let spec = ServiceSpec {
         envelope: Arc::new(EnclaveEnvelope),
         docs: DocsPaths {
@@ -60,14 +112,12 @@ mod tests {
     use super::*;
     use axum::http::StatusCode;
 
-    /// Statuses no enclave route can produce yet still render in the documented shape.
     #[test]
     fn every_status_renders_code_message_and_status() {
         for (status, code) in [
             (StatusCode::BAD_REQUEST, "BadRequest"),
             (StatusCode::UNAUTHORIZED, "Unauthorized"),
             (StatusCode::PAYMENT_REQUIRED, "QuotaExceeded"),
-            (StatusCode::FORBIDDEN, "Forbidden"),
             (StatusCode::NOT_FOUND, "NotFound"),
             (StatusCode::CONFLICT, "Conflict"),
             (StatusCode::TOO_MANY_REQUESTS, "RateLimited"),

@@ -14,6 +14,9 @@ use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
+/// A change to the test server's configuration.
+pub type Configure = std::sync::Arc<dyn Fn(&mut Config) + Send + Sync>;
+
 pub struct AppOptions {
     /// Use the Redis store (`TEST_REDIS_URL`, default redis://127.0.0.1:6379).
     pub redis: bool,
@@ -25,6 +28,8 @@ pub struct AppOptions {
     pub hsts: bool,
     /// Let webhooks target http:// and private addresses (receivers on 127.0.0.1).
     pub private_webhooks: bool,
+    /// Any further configuration (enclave quotas, a fake Stripe, …).
+    pub configure: Option<Configure>,
 }
 
 impl Default for AppOptions {
@@ -45,6 +50,7 @@ impl Default for AppOptions {
             reuse: None,
             hsts: false,
             private_webhooks: false,
+            configure: None,
         }
     }
 }
@@ -132,6 +138,9 @@ pub fn test_config(database_url: &str, data_dir: &Path, opts: &AppOptions) -> Co
     config.platform.http.hsts = opts.hsts;
     config.platform.webhooks.allow_private_targets = opts.private_webhooks;
     config.platform.rate_limit.overrides = opts.overrides.clone();
+    config.platform.sandbox.root = data_dir.with_file_name("sandboxes");
+    config.platform.sandbox.kill_grace_ms = 500;
+    config.platform.sandbox.reap_interval_ms = 100;
     if opts.redis {
         config.platform.rate_limit.redis_url = Some(redis_url());
         config.platform.rate_limit.namespace = opts
@@ -159,7 +168,10 @@ pub async fn spawn_with(opts: AppOptions) -> TestApp {
             (Some(tmp), url, data_dir)
         }
     };
-    let config = test_config(&database_url, &data_dir, &opts);
+    let mut config = test_config(&database_url, &data_dir, &opts);
+    if let Some(configure) = &opts.configure {
+        configure(&mut config);
+    }
     let server = serve::start(&config).await.expect("server starts");
     let platform = server.platform.clone();
     let http = reqwest::Client::builder()
@@ -231,6 +243,19 @@ impl TestApp {
 
     pub async fn stop(self) {
         self.server.stop().await;
+    }
+
+    /// Stops the server but keeps its database and data directory (for a restart on them).
+    pub async fn stop_keeping_data(self) -> (AppOptions, Option<TempDir>) {
+        let reuse = Some((self.database_url.clone(), self.data_dir.clone()));
+        self.server.stop().await;
+        (
+            AppOptions {
+                reuse,
+                ..AppOptions::default()
+            },
+            self._tmp,
+        )
     }
 }
 

@@ -7,6 +7,8 @@ mod audit;
 mod auth;
 mod classify;
 mod cli;
+mod enclave;
+mod enclave_billing;
 mod envelopes;
 mod guard_admin;
 mod guard_login;

@@ -1,0 +1,382 @@
+//! `/v1/sessions`: create, get, exec, delete. A session is a sandbox on this node plus a row;
+//! another customer's session is a 404, as if it did not exist.
+
+pub mod repo;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::{Extension, Json};
+use chrono::TimeDelta;
+use platform::http::{ApiError, AppJson};
+use platform::{store, ServiceState};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use zeroize::Zeroize;
+
+use crate::customers::Customer;
+use crate::destruction::Reason;
+use crate::runtime::{stamp, LiveSession, Runtime};
+use crate::tiers::{sandbox_limits, ENTERPRISE_DEFAULT_TTL};
+use crate::ErrorBody;
+use repo::SessionRow;
+
+pub const CLASSIFICATIONS: [&str; 5] = ["general", "PHI", "PII", "financial", "credentials"];
+const MAX_COMMAND_BYTES: usize = 64 * 1024;
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct CreateSession {
+    /// general (default), PHI, PII, financial, credentials.
+    data_classification: Option<Value>,
+    /// Redoubt extension: a TTL shorter than the tier's maximum, in seconds.
+    ttl_seconds: Option<Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionCreated {
+    #[schema(example = "sess_a8f3e71c4b2d9f06")]
+    session_id: String,
+    #[schema(example = "active")]
+    status: String,
+    #[schema(example = 300)]
+    ttl_seconds: i64,
+    #[schema(value_type = String, example = "2026-03-01T14:00:00Z")]
+    created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    session_id: String,
+    /// active, executing, destroyed, expired, expired_unclean.
+    status: String,
+    ttl_seconds: i64,
+    #[schema(value_type = String)]
+    created_at: String,
+    data_classification: String,
+    /// Redoubt extension: when the reaper destroys it.
+    #[schema(value_type = String)]
+    expires_at: String,
+    /// Redoubt extension: set once destroyed.
+    #[schema(value_type = Option<String>)]
+    destroyed_at: Option<String>,
+}
+
+impl From<&SessionRow> for SessionView {
+    fn from(row: &SessionRow) -> SessionView {
+        SessionView {
+            session_id: row.id.clone(),
+            status: row.status.clone(),
+            ttl_seconds: row.ttl_seconds,
+            created_at: stamp(row.created_at),
+            data_classification: row.data_classification.clone(),
+            expires_at: stamp(row.expires_at),
+            destroyed_at: row.destroyed_at.map(stamp),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CreateSession,
+    responses((status = 201, body = SessionCreated), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 402, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn create_session(
+    State(state): State<ServiceState>,
+    Extension(runtime): Extension<Arc<Runtime>>,
+    customer: Customer,
+    raw: axum::body::Bytes,
+) -> Result<impl IntoResponse, ApiError> {
+    // The body is optional: none (or whitespace) means every default.
+    let body: CreateSession = if raw.iter().all(u8::is_ascii_whitespace) {
+        CreateSession::default()
+    } else {
+        serde_json::from_slice(&raw)
+            .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?
+    };
+    let classification = match body.data_classification {
+        None | Some(Value::Null) => "general".to_string(),
+        Some(Value::String(c)) if CLASSIFICATIONS.contains(&c.as_str()) => c,
+        Some(_) => {
+            return Err(ApiError::bad_request(format!(
+                "data_classification must be one of {}",
+                CLASSIFICATIONS.join(", ")
+            )))
+        }
+    };
+    let row = &customer.row;
+    let db = state.platform.db();
+    let limits = row
+        .tier()
+        .limits(state.platform.settings().sandbox.free_cdps_per_month);
+    let max_ttl = limits.max_ttl.unwrap_or(ENTERPRISE_DEFAULT_TTL).as_secs() as i64;
+    let ttl = match body.ttl_seconds {
+        None | Some(Value::Null) => max_ttl,
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(t) if (1..=max_ttl).contains(&t) => t,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "ttl_seconds must be an integer from 1 to {max_ttl}"
+                )))
+            }
+        },
+        Some(_) => return Err(ApiError::bad_request("ttl_seconds must be an integer")),
+    };
+    let live = repo::live_count(db, &row.id).await?;
+    if let Some(cap) = limits.monthly_cdps {
+        let now = store::now();
+        let issued = crate::proofs::count_since(db, &row.id, row.billing_cycle_start(now)).await?;
+        // Every live session will issue a CDP when it ends.
+        if issued + live >= cap as u64 {
+            return Err(ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                format!("Free tier limit of {cap} CDPs/month exceeded. Upgrade to continue."),
+            ));
+        }
+    }
+    if let Some(cap) = limits.concurrent_sessions {
+        if live >= cap as u64 {
+            return Err(ApiError::rate_limited(format!("Concurrent session limit of {cap} for the {} tier reached; destroy a session first.", row.tier)));
+        }
+    }
+    let id = format!("sess_{}", hex::encode(rand::random::<[u8; 8]>()));
+    let sandbox = runtime.create_sandbox(&id, sandbox_limits(&limits)).await?;
+    let created_at = store::now();
+    let session = SessionRow {
+        id: id.clone(),
+        customer_id: row.id.clone(),
+        node: runtime.node.clone(),
+        status: "active".into(),
+        data_classification: classification.clone(),
+        ttl_seconds: ttl,
+        created_at,
+        expires_at: created_at + TimeDelta::seconds(ttl),
+        destroyed_at: None,
+    };
+    if let Err(e) = repo::insert(db, &session).await {
+        tokio::task::spawn_blocking(move || sandbox.destroy());
+        return Err(e.into());
+    }
+    runtime.register(LiveSession::new(
+        id.clone(),
+        row.id.clone(),
+        row.jurisdiction.clone(),
+        classification,
+        created_at,
+        session.expires_at,
+        sandbox,
+    ));
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionCreated {
+            session_id: id,
+            status: "active".into(),
+            ttl_seconds: ttl,
+            created_at: stamp(created_at),
+        }),
+    ))
+}
+
+async fn owned(
+    state: &ServiceState,
+    customer: &Customer,
+    id: &str,
+) -> Result<SessionRow, ApiError> {
+    repo::get(state.platform.db(), &customer.row.id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Session not found"))
+}
+
+#[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
+    responses((status = 200, body = SessionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_session(
+    State(state): State<ServiceState>,
+    customer: Customer,
+    Path(id): Path<String>,
+) -> Result<Json<SessionView>, ApiError> {
+    Ok(Json(SessionView::from(
+        &owned(&state, &customer, &id).await?,
+    )))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ExecRequest {
+    #[schema(example = "python3 classify.py")]
+    command: Option<Value>,
+    /// Written to `input/data` (in the working directory) before the command runs.
+    input_data: Option<Value>,
+    /// Seconds before SIGTERM (SIGKILL follows after a grace period). Default and maximum: the
+    /// session's remaining TTL.
+    timeout: Option<Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExecResponse {
+    /// stdout (invalid UTF-8 replaced).
+    output: String,
+    stderr: String,
+    exit_code: i32,
+    timed_out: bool,
+    /// Redoubt extensions.
+    output_truncated: bool,
+    stderr_truncated: bool,
+    oom_killed: bool,
+    duration_ms: f64,
+}
+
+#[utoipa::path(post, path = "/v1/sessions/{id}/exec", tag = "sessions", params(("id" = String, Path)), request_body = ExecRequest,
+    responses((status = 200, body = ExecResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn exec(
+    State(state): State<ServiceState>,
+    Extension(runtime): Extension<Arc<Runtime>>,
+    customer: Customer,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<ExecRequest>,
+) -> Result<Json<ExecResponse>, ApiError> {
+    let row = owned(&state, &customer, &id).await?;
+    let command = match body.command {
+        Some(Value::String(c))
+            if !c.trim().is_empty() && c.len() <= MAX_COMMAND_BYTES && !c.contains('\0') =>
+        {
+            c
+        }
+        Some(Value::String(_)) => {
+            return Err(ApiError::bad_request(format!(
+                "command must be non-empty, at most {MAX_COMMAND_BYTES} bytes, without NUL"
+            )))
+        }
+        Some(_) => return Err(ApiError::bad_request("command must be a string")),
+        None => return Err(ApiError::bad_request("command is required")),
+    };
+    let input_data = match body.input_data {
+        None | Some(Value::Null) => None,
+        Some(Value::String(d)) => Some(d.into_bytes()),
+        Some(_) => return Err(ApiError::bad_request("input_data must be a string")),
+    };
+    let remaining = (row.expires_at - store::now()).num_milliseconds().max(0) as u64;
+    let timeout = match body.timeout {
+        None | Some(Value::Null) => Duration::from_millis(remaining),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(t) if t >= 1 => Duration::from_millis((t * 1000).min(remaining)),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "timeout must be a positive integer number of seconds",
+                ))
+            }
+        },
+        Some(_) => return Err(ApiError::bad_request("timeout must be an integer")),
+    };
+    if !repo::LIVE.contains(&row.status.as_str()) {
+        return Err(ApiError::conflict(format!(
+            "Session is {}; it cannot run commands",
+            row.status
+        )));
+    }
+    let live = runtime.get(&id).ok_or_else(|| {
+        ApiError::conflict(format!(
+            "Session is not live on this node ({})",
+            runtime.node
+        ))
+    })?;
+    if live.executing.swap(true, Ordering::AcqRel) {
+        return Err(ApiError::conflict(
+            "A command is already executing in this session",
+        ));
+    }
+    let result = run(&state, &live, command, input_data, timeout).await;
+    live.executing.store(false, Ordering::Release);
+    result.map(Json)
+}
+
+async fn run(
+    state: &ServiceState,
+    live: &LiveSession,
+    command: String,
+    input_data: Option<Vec<u8>>,
+    timeout: Duration,
+) -> Result<ExecResponse, ApiError> {
+    let db = state.platform.db();
+    let sandbox = live
+        .sandbox()
+        .await
+        .ok_or_else(|| ApiError::conflict("Session has been destroyed"))?;
+    if !repo::transition(db, &live.id, "active", "executing").await? {
+        return Err(ApiError::conflict(
+            "A command is already executing in this session",
+        ));
+    }
+    let had_input = input_data.is_some();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut request = sandbox::ExecRequest {
+            command,
+            input_data,
+            timeout,
+        };
+        let outcome = sandbox.exec(&request);
+        if let Some(data) = request.input_data.as_mut() {
+            data.zeroize();
+        }
+        outcome
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    if had_input {
+        live.input_buffers_zeroized.fetch_add(1, Ordering::Relaxed);
+    }
+    repo::transition(db, &live.id, "executing", "active").await?;
+    let outcome = outcome.map_err(|e| match e {
+        sandbox::SandboxError::Destroyed => ApiError::conflict("Session has been destroyed"),
+        sandbox::SandboxError::Busy => {
+            ApiError::conflict("A command is already executing in this session")
+        }
+        sandbox::SandboxError::Input(m) => ApiError::bad_request(m),
+        other => {
+            tracing::error!(error = %other, "enclave: exec failed");
+            ApiError::internal()
+        }
+    })?;
+    if live.sandbox().await.is_none() {
+        return Err(ApiError::conflict(
+            "Session was destroyed while the command ran",
+        ));
+    }
+    Ok(ExecResponse {
+        output: String::from_utf8_lossy(&outcome.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&outcome.stderr).into_owned(),
+        exit_code: outcome.exit_code,
+        timed_out: outcome.timed_out,
+        output_truncated: outcome.stdout_truncated,
+        stderr_truncated: outcome.stderr_truncated,
+        oom_killed: outcome.oom_killed,
+        duration_ms: outcome.duration.as_secs_f64() * 1000.0,
+    })
+}
+
+#[utoipa::path(delete, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
+    responses((status = 200, description = "The session's CDP, its regulatory and session context, and the evidence records", body = Object),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_session(
+    State(state): State<ServiceState>,
+    Extension(runtime): Extension<Arc<Runtime>>,
+    customer: Customer,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    owned(&state, &customer, &id).await?;
+    if let Some(live) = runtime.get(&id) {
+        if let Some(done) = runtime.destroy(&live, Reason::Deleted).await? {
+            return Ok(Json(done.body));
+        }
+    }
+    // Already destroyed (by an earlier DELETE, the reaper, or recovery): the same answer again.
+    let row = owned(&state, &customer, &id).await?;
+    match crate::proofs::stored_response(state.platform.db(), &row).await? {
+        Some(body) => Ok(Json(body)),
+        None => Err(ApiError::conflict(format!(
+            "Session is not live on this node ({})",
+            runtime.node
+        ))),
+    }
+}
