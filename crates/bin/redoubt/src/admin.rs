@@ -163,5 +163,22 @@ pub async fn run_verify(platform: &Platform, command: VerifyCommand) -> anyhow::
             output["tenant_id"] = json!(tenant.id);
             Ok(Outcome { output, success })
         }
+        VerifyCommand::Cdp { file } => verify_cdp_file(&file),
     }
+}
+
+/// Verifies a CDP document read from `file` (`-`: stdin), with no server and no network.
+pub fn verify_cdp_file(file: &std::path::Path) -> anyhow::Result<Outcome> {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?
+    };
+    let document: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+    let verification = proof::cdp::verify(&document);
+    Ok(Outcome {
+        success: verification.valid,
+        output: serde_json::to_value(&verification)?,
+    })
 }

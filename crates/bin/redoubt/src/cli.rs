@@ -126,6 +126,9 @@ pub enum VerifyCommand {
         #[arg(long)]
         tenant: String,
     },
+    /// Verify an enclave Cryptographic Destruction Proof offline (chain, final hash, Ed25519
+    /// signature); exits 1 if it is not valid. FILE is a CDP or a DELETE response; `-` is stdin.
+    Cdp { file: std::path::PathBuf },
 }
 
 impl ServeArgs {

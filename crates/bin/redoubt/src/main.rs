@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use redoubt::cli::{Cli, Command};
+use redoubt::cli::{Cli, Command, VerifyCommand};
 use redoubt::config::Config;
 use redoubt::{admin, serve, telemetry};
 
@@ -49,6 +49,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let outcome = admin::run_admin(&platform, command).await;
             platform.db().close().await;
             print_outcome(outcome?)
+        }
+        // Offline: needs neither the database nor the data directory.
+        Command::Verify(VerifyCommand::Cdp { file }) => {
+            print_outcome(admin::verify_cdp_file(&file)?)
         }
         Command::Verify(command) => {
             let platform = serve::open_platform(&config).await?;

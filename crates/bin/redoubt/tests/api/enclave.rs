@@ -579,3 +579,63 @@ async fn sessions_left_live_by_a_stopped_server_are_recovered_with_a_cdp() {
     assert!(proof::cdp::verify(&cdp).valid);
     drop(tmp);
 }
+
+#[tokio::test]
+async fn a_cdp_verifies_offline_with_the_cli_and_with_plain_python() {
+    let app = spawn_app().await;
+    let (_, key) = signup(&app, "offline@o.example", None).await;
+    let (_, created) = post(&app, &key, "/v1/sessions", json!({})).await;
+    let (_, destroyed) = delete(
+        &app,
+        &key,
+        &format!("/v1/sessions/{}", created["session_id"].as_str().unwrap()),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("cdp.json");
+    std::fs::write(&good, destroyed["cdp"].to_string()).unwrap();
+    let mut tampered_doc = destroyed.clone();
+    tampered_doc["cdp"]["chain"][4]["subsystem"] = json!("dire_ident1ty");
+    let tampered = dir.path().join("tampered.json");
+    std::fs::write(&tampered, tampered_doc.to_string()).unwrap();
+
+    let cli = |file: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_redoubt"))
+            .args(["verify", "cdp"])
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let out = cli(&good);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["checks"]["step_count"], 8);
+    let out = cli(&tampered);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("chain_step_identity_mismatch"));
+
+    // A third party with hashlib + cryptography (scripts/verify_cdp.py, as in docs/cdp.md).
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../scripts/verify_cdp.py"
+    );
+    let python = |file: &std::path::Path| {
+        std::process::Command::new("python3")
+            .arg(script)
+            .arg(file)
+            .output()
+            .expect("python3")
+    };
+    let out = python(&good);
+    assert!(
+        out.status.success(),
+        "{} {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(python(&tampered).status.code(), Some(1));
+}
