@@ -123,8 +123,8 @@ impl Default for WebhookSettings {
 pub struct SandboxSettings {
     /// Where session tmpfs mounts are made; never visible inside a sandbox.
     pub root: std::path::PathBuf,
-    /// The bubblewrap binary.
-    pub bwrap: String,
+    /// Pid 1 of every sandbox (reaps, forwards signals): Debian's `tini`, under /usr.
+    pub init: String,
     /// Between the SIGTERM of a timed-out command and its SIGKILL.
     pub kill_grace_ms: u64,
     /// Bytes kept of stdout and of stderr each; more stops the command and flags truncation.
@@ -139,7 +139,7 @@ impl Default for SandboxSettings {
     fn default() -> Self {
         SandboxSettings {
             root: "/run/redoubt/sandboxes".into(),
-            bwrap: "bwrap".into(),
+            init: "/usr/bin/tini-static".into(),
             kill_grace_ms: 2000,
             output_cap_bytes: 1 << 20,
             reap_interval_ms: 250,

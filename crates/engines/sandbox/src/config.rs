@@ -7,8 +7,8 @@ use std::time::Duration;
 pub struct EngineConfig {
     /// Where session tmpfs mounts are made (`<root>/<id>`); never visible inside a sandbox.
     pub root: PathBuf,
-    /// The bubblewrap binary.
-    pub bwrap: PathBuf,
+    /// The init run as pid 1 of each sandbox (reaps, forwards signals): Debian's `tini`.
+    pub init: PathBuf,
     /// Between SIGTERM (timeout) and SIGKILL.
     pub kill_grace: Duration,
     /// Bytes kept of stdout and of stderr each; more kills the command and flags truncation.
@@ -24,7 +24,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             root: PathBuf::from("/run/redoubt/sandboxes"),
-            bwrap: PathBuf::from("bwrap"),
+            init: PathBuf::from("/usr/bin/tini-static"),
             kill_grace: Duration::from_secs(2),
             output_cap: 1 << 20,
             uid_base: 1_500_000,

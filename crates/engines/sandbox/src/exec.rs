@@ -1,12 +1,10 @@
-//! One command in one fresh bwrap sandbox over the session tmpfs: the child joins the session
-//! cgroup and drops to the session's host uid before bwrap starts; output is captured up to a
-//! cap; the timeout is enforced from outside (SIGTERM to the workload, SIGKILL after a grace).
+//! One command in one fresh sandbox over the session tmpfs (entered by `spawn::Plan` between
+//! fork and exec); output is captured up to a cap; the timeout is enforced from outside
+//! (SIGTERM to the workload, SIGKILL after a grace period).
 
-use std::ffi::{CString, OsString};
 use std::io::Read;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,7 +13,8 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use serde::Serialize;
 
-use crate::{seccomp, Limits, Sandbox, SandboxError};
+use crate::spawn::{Plan, PlanInputs};
+use crate::{Sandbox, SandboxError};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -44,52 +43,41 @@ pub struct ExecOutcome {
     pub duration: Duration,
 }
 
-/// Sandbox uid and gid as the command sees them; mapped to the session's host uid.
-const INNER_ID: &str = "1000";
-/// First descriptor number handed to bwrap (seccomp programs, then the argument list).
-const SECCOMP_FD_BASE: RawFd = 200;
-
 pub(crate) fn run(sandbox: &Sandbox, request: &ExecRequest) -> Result<ExecOutcome, SandboxError> {
     let engine = &sandbox.engine;
-    let programs: Vec<OwnedFd> = if engine.seccomp {
-        seccomp::programs()
-            .iter()
-            .map(|p| memfd_with(p))
-            .collect::<Result<_, _>>()?
-    } else {
-        Vec::new()
-    };
-    // Arguments travel through a descriptor (`--args`), so the sandbox's /proc/1/cmdline
-    // does not show host paths; the command itself must stay on the command line.
-    let args = bwrap_args(sandbox, programs.len());
-    let mut fds = programs;
-    fds.push(memfd_with(&nul_separated(&args))?);
-    let mut command = Command::new(&engine.bwrap);
+    let plan = Plan::new(PlanInputs {
+        new_root: &engine.new_root,
+        session_dir: &sandbox.dir,
+        cgroup_procs: sandbox.cgroup.join_paths(),
+        host_uid: engine.run_as_uid.then_some(sandbox.uid),
+        own_uid: nix::unistd::getuid().as_raw(),
+        limits: sandbox.limits,
+        hostname: &sandbox.hostname,
+        seccomp: engine.seccomp,
+    });
+    let mut command = Command::new(&engine.init);
     command
-        .arg("--args")
-        .arg((SECCOMP_FD_BASE + fds.len() as RawFd - 1).to_string())
         .args(["--", "/bin/sh", "-c", &request.command])
         .env_clear()
+        .envs([
+            ("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            ("HOME", "/work"),
+            ("TMPDIR", "/tmp"),
+            ("LANG", "C.UTF-8"),
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let setup = ChildSetup {
-        cgroup_procs: sandbox.cgroup.join_paths(),
-        inherited_fds: fds.iter().map(|f| f.as_raw_fd()).collect(),
-        uid: engine.run_as_uid.then_some(sandbox.uid),
-        limits: sandbox.limits,
-    };
-    // SAFETY: `ChildSetup::apply` only makes async-signal-safe libc calls on data prepared
-    // before the fork; it allocates nothing.
+    // SAFETY: `Plan::enter` only makes async-signal-safe libc calls on data prepared before
+    // the fork; it allocates nothing.
     unsafe {
-        command.pre_exec(move || setup.apply());
+        command.pre_exec(move || plan.enter());
     }
     let oom_before = sandbox.cgroup.oom_kills();
     let started = Instant::now();
     let mut child = command
         .spawn()
         .map_err(|e| SandboxError::io("starting the sandbox", e))?;
-    drop(fds);
     let pid = child.id();
     *sandbox.running.lock().unwrap() = Some(pid);
     let stdout = OwnedFd::from(child.stdout.take().expect("piped"));
@@ -105,8 +93,8 @@ pub(crate) fn run(sandbox: &Sandbox, request: &ExecRequest) -> Result<ExecOutcom
     let status = child
         .wait()
         .map_err(|e| SandboxError::io("waiting for the sandbox", e))?;
-    // Nothing of an exec outlives it: the namespace's init may still be exiting when bwrap
-    // returns, and anything else left in the group is killed.
+    // Nothing of an exec outlives it: the namespace's init may still be exiting when the
+    // outer process returns, and anything else left in the group is killed.
     sandbox
         .cgroup
         .kill_until_empty(Instant::now() + engine.grace);
@@ -126,172 +114,6 @@ pub(crate) fn run(sandbox: &Sandbox, request: &ExecRequest) -> Result<ExecOutcom
     })
 }
 
-/// bwrap's arguments: every namespace, nothing of the host but read-only system directories,
-/// the session tmpfs as `/work`, `/tmp` and `/dev/shm`.
-fn bwrap_args(sandbox: &Sandbox, seccomp_programs: usize) -> Vec<OsString> {
-    let dir = &sandbox.dir;
-    let mut args: Vec<OsString> = Vec::with_capacity(80);
-    let mut push = |items: &[&str]| args.extend(items.iter().map(OsString::from));
-    push(&[
-        "--unshare-all",
-        "--unshare-user",
-        "--disable-userns",
-        "--uid",
-        INNER_ID,
-        "--gid",
-        INNER_ID,
-        "--hostname",
-        &sandbox.hostname,
-        "--cap-drop",
-        "ALL",
-        "--die-with-parent",
-        "--new-session",
-        "--clearenv",
-        "--setenv",
-        "PATH",
-        "/usr/local/bin:/usr/bin:/bin",
-        "--setenv",
-        "HOME",
-        "/work",
-        "--setenv",
-        "TMPDIR",
-        "/tmp",
-        "--setenv",
-        "LANG",
-        "C.UTF-8",
-        "--ro-bind",
-        "/usr",
-        "/usr",
-    ]);
-    for top in ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"] {
-        match std::fs::read_link(top) {
-            Ok(target) => push(&["--symlink", &target.to_string_lossy(), top]),
-            Err(_) if Path::new(top).is_dir() => push(&["--ro-bind", top, top]),
-            Err(_) => {}
-        }
-    }
-    for file in ["/etc/ld.so.cache", "/etc/alternatives", "/etc/localtime"] {
-        push(&["--ro-bind-try", file, file]);
-    }
-    let work = dir.to_string_lossy();
-    let tmp = dir.join(".tmp");
-    let shm = dir.join(".shm");
-    push(&[
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--bind",
-        &work,
-        "/work",
-        "--bind",
-        &tmp.to_string_lossy(),
-        "/tmp",
-        "--bind",
-        &shm.to_string_lossy(),
-        "/dev/shm",
-        "--remount-ro",
-        "/dev",
-        "--remount-ro",
-        "/",
-        "--chdir",
-        "/work",
-    ]);
-    for i in 0..seccomp_programs {
-        push(&[
-            "--add-seccomp-fd",
-            &(SECCOMP_FD_BASE + i as RawFd).to_string(),
-        ]);
-    }
-    args
-}
-
-fn nul_separated(args: &[OsString]) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for arg in args {
-        bytes.extend_from_slice(arg.as_encoded_bytes());
-        bytes.push(0);
-    }
-    bytes
-}
-
-fn memfd_with(bytes: &[u8]) -> Result<OwnedFd, SandboxError> {
-    use std::io::{Seek, Write};
-    let fd =
-        nix::sys::memfd::memfd_create(c"redoubt-seccomp", nix::sys::memfd::MFdFlags::MFD_CLOEXEC)
-            .map_err(|e| SandboxError::io("memfd_create", e.into()))?;
-    let mut file = std::fs::File::from(fd);
-    file.write_all(bytes)
-        .and_then(|_| file.rewind())
-        .map_err(|e| SandboxError::io("writing the seccomp program", e))?;
-    Ok(OwnedFd::from(file))
-}
-
-/// What the child does between fork and exec of bwrap.
-struct ChildSetup {
-    cgroup_procs: Vec<CString>,
-    /// Handed to bwrap as `SECCOMP_FD_BASE + i`: the seccomp programs, then the arguments.
-    inherited_fds: Vec<RawFd>,
-    uid: Option<u32>,
-    limits: Limits,
-}
-
-impl ChildSetup {
-    fn apply(&self) -> std::io::Result<()> {
-        let fail = || Err(std::io::Error::last_os_error());
-        unsafe {
-            for path in &self.cgroup_procs {
-                let fd = libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-                if fd < 0 || libc::write(fd, b"0".as_ptr().cast(), 1) != 1 {
-                    return fail();
-                }
-                libc::close(fd);
-            }
-            let fd = libc::open(
-                c"/proc/self/oom_score_adj".as_ptr(),
-                libc::O_WRONLY | libc::O_CLOEXEC,
-            );
-            if fd >= 0 {
-                libc::write(fd, b"1000".as_ptr().cast(), 4);
-                libc::close(fd);
-            }
-            let limit = |resource, value: u64| {
-                let rl = libc::rlimit {
-                    rlim_cur: value,
-                    rlim_max: value,
-                };
-                libc::setrlimit(resource, &rl)
-            };
-            if limit(libc::RLIMIT_NOFILE, 1024) != 0
-                || limit(libc::RLIMIT_CORE, 0) != 0
-                || limit(libc::RLIMIT_FSIZE, self.limits.tmpfs_bytes) != 0
-            {
-                return fail();
-            }
-            for (i, fd) in self.inherited_fds.iter().enumerate() {
-                if libc::dup2(*fd, SECCOMP_FD_BASE + i as RawFd) < 0 {
-                    return fail();
-                }
-            }
-            if let Some(uid) = self.uid {
-                // A uid of its own: the process limit then counts this sandbox alone.
-                if limit(libc::RLIMIT_NPROC, self.limits.pids + 16) != 0
-                    || libc::setgroups(0, std::ptr::null()) != 0
-                    || libc::setresgid(uid, uid, uid) != 0
-                    || libc::setresuid(uid, uid, uid) != 0
-                {
-                    return fail();
-                }
-            }
-            // After the uid change, which clears it: the sandbox dies with the service.
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return fail();
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Output kept of one stream.
 #[derive(Default)]
 struct Capture {
@@ -307,7 +129,7 @@ struct Captured {
     killed: bool,
 }
 
-/// Watches a running bwrap: reads both pipes, enforces the deadline and the output cap.
+/// Watches a running sandbox: reads both pipes, enforces the deadline and the output cap.
 struct Watch<'a> {
     sandbox: &'a Sandbox,
     pid: i32,
@@ -406,8 +228,8 @@ impl Watch<'_> {
         Ok(out)
     }
 
-    /// SIGTERM to the command and everything it started, not to bwrap or the namespace's init
-    /// (which would turn the grace period into an immediate SIGKILL).
+    /// SIGTERM to the command and everything it started, not to the outer process or the
+    /// namespace's init (whose death would turn the grace period into an immediate SIGKILL).
     fn terminate_workload(&self) {
         let init: Vec<i32> = children_of(self.pid);
         let mut workload = Vec::new();
@@ -419,7 +241,8 @@ impl Watch<'_> {
         }
     }
 
-    /// SIGKILL to bwrap (its death takes the pid namespace with it) and to the whole group.
+    /// SIGKILL to the outer process (its death takes the pid namespace with it, through the
+    /// init's parent-death signal) and to the whole group.
     fn kill_all(&self) {
         let _ = kill(Pid::from_raw(self.pid), Signal::SIGKILL);
         self.sandbox.cgroup.signal_all(Signal::SIGKILL, &[]);

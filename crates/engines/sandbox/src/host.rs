@@ -9,7 +9,7 @@ use crate::CgroupMode;
 #[derive(Debug, Clone, Serialize)]
 pub struct HostFacts {
     pub engine: &'static str,
-    pub bwrap_version: String,
+    pub init_version: String,
     pub kernel: String,
     pub cgroup_mode: CgroupMode,
     /// Swap devices are active (tmpfs pages could then reach disk unless mounted `noswap`).
@@ -21,11 +21,11 @@ pub struct HostFacts {
 }
 
 impl HostFacts {
-    pub(crate) fn read(bwrap_version: String, cgroup_mode: CgroupMode) -> HostFacts {
+    pub(crate) fn read(init_version: String, cgroup_mode: CgroupMode) -> HostFacts {
         let (swap_active, init_on_free) = memory_facts();
         HostFacts {
-            engine: "bubblewrap",
-            bwrap_version,
+            engine: "namespaces + seccomp by syscalls (in-process), tini as init",
+            init_version,
             kernel: nix::sys::utsname::uname()
                 .map(|u| u.release().to_string_lossy().into_owned())
                 .unwrap_or_default(),
@@ -51,19 +51,21 @@ pub(crate) fn memory_facts() -> (bool, bool) {
     )
 }
 
-/// `bwrap --version`, or why it cannot run.
-pub(crate) fn bwrap_version(bwrap: &Path) -> Result<String, String> {
-    let out = std::process::Command::new(bwrap)
+/// `<init> --version`, or why it cannot run. It must sit under /usr: that is all a sandbox
+/// sees of the host.
+pub(crate) fn init_version(init: &Path) -> Result<String, String> {
+    if !init.starts_with("/usr/") {
+        return Err(format!(
+            "{} must be an absolute path under /usr",
+            init.display()
+        ));
+    }
+    let out = std::process::Command::new(init)
         .arg("--version")
         .output()
-        .map_err(|e| {
-            format!(
-                "{} cannot be run ({e}); install bubblewrap",
-                bwrap.display()
-            )
-        })?;
+        .map_err(|e| format!("{} cannot be run ({e}); install tini", init.display()))?;
     if !out.status.success() {
-        return Err(format!("{} --version failed", bwrap.display()));
+        return Err(format!("{} --version failed", init.display()));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }

@@ -1,9 +1,10 @@
 //! Linux sandboxes for one session each, and evidence of how each one was torn down.
 //!
 //! A [`Sandbox`] owns a size-capped tmpfs (its working directory, wiped on destroy), a cgroup
-//! (memory, pids, CPU) and a host uid of its own. Every exec runs one fresh `bwrap` sandbox
-//! over that tmpfs: user, pid, mount, net, ipc, uts and cgroup namespaces, read-only system
-//! directories, no network, a seccomp deny-list. Destroy kills the tree, overwrites and reads
+//! (memory, pids, CPU) and a host uid of its own. Every exec runs in a fresh sandbox over that
+//! tmpfs, entered by syscalls between fork and exec: user, pid, mount, net, ipc, uts and cgroup
+//! namespaces, read-only system directories, no network, a seccomp deny-list, `tini` as the
+//! namespace's init. Destroy kills the tree, overwrites and reads
 //! back every byte the session wrote, unmounts, removes the cgroup and reports what it checked
 //! ([`Teardown`]). Knows nothing of HTTP, databases or proofs; everything here is blocking.
 
@@ -13,6 +14,7 @@ mod exec;
 mod host;
 pub mod merkle;
 pub mod seccomp;
+mod spawn;
 mod teardown;
 mod tmpfs;
 mod uid;
@@ -70,11 +72,20 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Checks `bwrap`, prepares the sandbox root and the cgroup parent.
+    /// Checks the init binary, prepares the sandbox root and the cgroup parent.
     pub fn new(config: EngineConfig) -> Result<Engine, SandboxError> {
-        let version = host::bwrap_version(&config.bwrap).map_err(SandboxError::Unavailable)?;
-        std::fs::create_dir_all(&config.root)
-            .map_err(|e| SandboxError::io(format!("creating {}", config.root.display()), e))?;
+        let version = host::init_version(&config.init).map_err(SandboxError::Unavailable)?;
+        let new_root = config.root.join(NEW_ROOT);
+        std::fs::create_dir_all(&new_root)
+            .map_err(|e| SandboxError::io(format!("creating {}", new_root.display()), e))?;
+        let _ = std::fs::set_permissions(
+            &config.root,
+            std::os::unix::fs::PermissionsExt::from_mode(0o711),
+        );
+        let _ = std::fs::set_permissions(
+            &new_root,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        );
         let cgroups = Cgroups::prepare();
         let facts = HostFacts::read(version, cgroups.mode());
         Ok(Engine {
@@ -128,7 +139,8 @@ impl Engine {
             running: Mutex::new(None),
             destroyed: Mutex::new(false),
             engine: EngineHandle {
-                bwrap: self.config.bwrap.clone(),
+                init: self.config.init.clone(),
+                new_root: self.config.root.join(NEW_ROOT),
                 grace: self.config.kill_grace,
                 output_cap: self.config.output_cap,
                 run_as_uid: host::is_root(),
@@ -150,6 +162,9 @@ impl Engine {
     }
 }
 
+/// Under the engine root: the mount point of every sandbox's private root.
+const NEW_ROOT: &str = ".root";
+
 fn check_id(id: &str) -> Result<(), SandboxError> {
     let ok = !id.is_empty()
         && id.len() <= 64
@@ -162,10 +177,12 @@ fn check_id(id: &str) -> Result<(), SandboxError> {
 /// What an exec needs from the engine, copied so a sandbox outlives nothing.
 #[derive(Clone)]
 pub(crate) struct EngineHandle {
-    pub bwrap: PathBuf,
+    pub init: PathBuf,
+    /// An empty directory each sandbox mounts its own root over, in its own mount namespace.
+    pub new_root: PathBuf,
     pub grace: std::time::Duration,
     pub output_cap: usize,
-    /// Root drops to the sandbox's own host uid before starting bwrap.
+    /// Root drops to the sandbox's own host uid before entering the namespaces.
     pub run_as_uid: bool,
     pub seccomp: bool,
 }

@@ -1,5 +1,5 @@
 //! The seccomp deny-list every sandboxed command runs under, compiled to classic BPF with
-//! `seccompiler` and handed to bwrap (`--add-seccomp-fd`).
+//! `seccompiler` and installed by the sandbox's init before it execs (`spawn.rs`).
 //!
 //! Two programs: one answers EPERM to the kernel interfaces a sandboxed command has no use for
 //! (debugging other processes, mounting, keyrings, BPF, io_uring, new namespaces, kexec, perf,
@@ -80,7 +80,7 @@ const CLONE_NAMESPACE_FLAGS: [u64; 8] = [
 /// READ_IMPLIES_EXEC are refused.
 const PERSONALITY_ALLOWED: [u64; 5] = [0x0, 0x8, 0x20000, 0x20008, 0xffff_ffff];
 
-/// The two programs, as the raw `struct sock_filter` bytes bwrap reads from a file descriptor.
+/// The two programs, as raw `struct sock_filter` bytes (what `PR_SET_SECCOMP` takes).
 pub fn programs() -> &'static [Vec<u8>] {
     static PROGRAMS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     PROGRAMS.get_or_init(|| {

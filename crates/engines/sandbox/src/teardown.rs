@@ -156,7 +156,7 @@ fn kill_everything(
         ..ProcessEvidence::default()
     };
     if cgroup.mode == CgroupMode::None {
-        // No group to list: the running bwrap's death takes its pid namespace with it.
+        // No group to list: the outer process's death takes the pid namespace with it.
         if let Some(pid) = running.and_then(|r| *r.lock().unwrap()).filter(|p| *p > 0) {
             let alive =
                 nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), Signal::SIGKILL)

@@ -175,7 +175,7 @@ fn proc_shows_only_the_sandbox_and_sys_is_absent() {
     let count: u32 = out.lines().next().unwrap().trim().parse().unwrap();
     assert!(count <= 4, "pids visible: {out}");
     assert!(
-        out.lines().nth(1).unwrap().starts_with("bwrap --args"),
+        out.lines().nth(1).unwrap().starts_with("/usr/bin/tini"),
         "{out}"
     );
     assert!(out.contains("No such file"), "{out}");

@@ -28,6 +28,17 @@ use crate::ServiceState;
 
 /// Wraps a service's routes with the fallbacks and the full layer stack.
 pub fn harden(routes: Router, state: &ServiceState, envelope: Arc<dyn ErrorEnvelope>) -> Router {
+    let timeout = Duration::from_secs(state.platform.settings().http.request_timeout_secs);
+    harden_with_timeout(routes, state, envelope, timeout)
+}
+
+/// [`harden`] with a request timeout of the service's own (enclave: commands run for minutes).
+pub fn harden_with_timeout(
+    routes: Router,
+    state: &ServiceState,
+    envelope: Arc<dyn ErrorEnvelope>,
+    timeout: Duration,
+) -> Router {
     let http = &state.platform.settings().http;
     let service = state.service;
     let hsts = http
@@ -66,7 +77,7 @@ pub fn harden(routes: Router, state: &ServiceState, envelope: Arc<dyn ErrorEnvel
         .layer(from_fn_with_state(service, metrics::track))
         .layer(from_fn_with_state(envelope, envelope_errors))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(http.request_timeout_secs)))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
         .layer(DefaultBodyLimit::max(http.body_limit_bytes));
     routes
@@ -81,6 +92,8 @@ pub struct ServiceSpec {
     pub docs: super::docs::DocsPaths,
     /// Where Prometheus scrapes this service.
     pub metrics_path: &'static str,
+    /// Replaces `http.request_timeout_secs` for this service when set.
+    pub request_timeout: Option<Duration>,
 }
 
 /// Turns a service's documented routes into its finished router: routes plus metrics and
@@ -95,5 +108,8 @@ pub fn assemble(
         .route(spec.metrics_path, axum::routing::get(metrics::render))
         .with_state(state.clone())
         .merge(super::docs::docs_router(openapi, spec.docs));
-    harden(routes, &state, spec.envelope)
+    let timeout = spec.request_timeout.unwrap_or(Duration::from_secs(
+        state.platform.settings().http.request_timeout_secs,
+    ));
+    harden_with_timeout(routes, &state, spec.envelope, timeout)
 }

@@ -129,18 +129,23 @@ impl ApiKeys {
         if !bool::from(found.key_hash.ct_eq(&hash)) {
             return Ok(None);
         }
-        self.touch(&found.record).await?;
+        self.mark_used(found.record.id, found.record.last_used_at)
+            .await?;
         Ok(Some(found.record))
     }
 
-    async fn touch(&self, record: &ApiKeyRecord) -> anyhow::Result<()> {
+    /// Records a use of key `id` (last seen `last_used_at`), at most once a minute per key.
+    pub async fn mark_used(
+        &self,
+        id: Uuid,
+        last_used_at: Option<DateTime<Utc>>,
+    ) -> anyhow::Result<()> {
         let now = store::now();
-        let stale = record
-            .last_used_at
-            .is_none_or(|at| now - at > Duration::seconds(LAST_USED_GRANULARITY_SECS));
+        let stale =
+            last_used_at.is_none_or(|at| now - at > Duration::seconds(LAST_USED_GRANULARITY_SECS));
         if stale {
             let sql = "UPDATE api_keys SET last_used_at = $1 WHERE id = $2";
-            on_db!(&self.db, p => sqlx::query(sql).bind(now).bind(record.id).execute(p).await.map(|r| r.rows_affected()))?;
+            on_db!(&self.db, p => sqlx::query(sql).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
         }
         Ok(())
     }

@@ -7,7 +7,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Months, Timelike, Utc};
-use platform::http::{ApiError, ApiKeyAuth, AppJson};
+use platform::http::auth::presented_api_key;
+use platform::http::{ApiError, AppJson};
 use platform::identity::accounts::normalize_email;
 use platform::ratelimit::Quota;
 use platform::store::{self, is_unique_violation, Db};
@@ -59,11 +60,6 @@ macro_rules! customer_select {
     ($where:literal) => {
         concat!("SELECT id, tenant_id, email, jurisdiction, tier, created_at FROM enclave_customers WHERE ", $where)
     };
-}
-
-pub async fn by_tenant(db: &Db, tenant_id: uuid::Uuid) -> anyhow::Result<Option<CustomerRow>> {
-    let sql = customer_select!("tenant_id = $1");
-    Ok(on_db!(db, p => sqlx::query_as(sql).bind(tenant_id).fetch_optional(p).await)?)
 }
 
 pub async fn by_id(db: &Db, id: &str) -> anyhow::Result<Option<CustomerRow>> {
@@ -163,21 +159,52 @@ pub struct Customer {
     pub key_prefix: String,
 }
 
+/// A customer found by the hash of its key, with what the key lookup needs.
+#[derive(sqlx::FromRow)]
+struct KeyedCustomer {
+    key_id: uuid::Uuid,
+    key_hash: Vec<u8>,
+    prefix: String,
+    last_used_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    row: CustomerRow,
+}
+
+/// The customer whose live enclave key is `presented`: one indexed query.
+async fn by_key(
+    state: &ServiceState,
+    presented: &str,
+) -> anyhow::Result<Option<(CustomerRow, String)>> {
+    let hash = platform::identity::api_keys::hash_key(presented);
+    let sql = "SELECT k.id AS key_id, k.key_hash, k.prefix, k.last_used_at, \
+               c.id, c.email, c.jurisdiction, c.tier, c.created_at \
+               FROM api_keys k JOIN enclave_customers c ON c.tenant_id = k.tenant_id \
+               WHERE k.key_hash = $1 AND k.service = 'enclave' AND k.revoked_at IS NULL";
+    let found: Option<KeyedCustomer> =
+        on_db!(state.platform.db(), p => sqlx::query_as(sql).bind(&hash).fetch_optional(p).await)?;
+    let Some(found) = found else { return Ok(None) };
+    // The lookup was by hash already; the final comparison stays constant-time regardless.
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        found.key_hash.as_slice(),
+        hash.as_slice(),
+    )) {
+        return Ok(None);
+    }
+    state
+        .platform
+        .api_keys()
+        .mark_used(found.key_id, found.last_used_at)
+        .await?;
+    Ok(Some((found.row, found.prefix)))
+}
+
 impl FromRequestParts<ServiceState> for Customer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &ServiceState) -> Result<Self, Response> {
-        let auth = ApiKeyAuth::from_request_parts(parts, state)
-            .await
-            .map_err(|e| {
-                ApiError::unauthorized(if e.message.contains("Missing") {
-                    "Missing API key"
-                } else {
-                    "Invalid API key"
-                })
-                .into_response()
-            })?;
-        let row = by_tenant(state.platform.db(), auth.tenant_id())
+        let presented = presented_api_key(&parts.headers, ServiceName::Enclave)
+            .ok_or_else(|| ApiError::unauthorized("Missing API key").into_response())?;
+        let (row, key_prefix) = by_key(state, presented)
             .await
             .map_err(|e| ApiError::from(e).into_response())?
             .ok_or_else(|| ApiError::unauthorized("Invalid API key").into_response())?;
@@ -204,10 +231,7 @@ impl FromRequestParts<ServiceState> for Customer {
                 return Err(response);
             }
         }
-        Ok(Customer {
-            row,
-            key_prefix: auth.key.prefix,
-        })
+        Ok(Customer { row, key_prefix })
     }
 }
 

@@ -103,6 +103,8 @@ pub fn router(state: ServiceState) -> Router {
             yaml: None,
         },
         metrics_path: "/metrics",
+        // An exec answers when its command ends: up to MAX_EXEC plus the kill grace period.
+        request_timeout: Some(sessions::MAX_EXEC + Duration::from_secs(60)),
     };
     assemble(api, state, spec)
 }

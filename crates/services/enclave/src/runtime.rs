@@ -308,7 +308,7 @@ fn spawn_reaper(runtime: Weak<Runtime>, every: Duration) {
 fn engine_config(settings: &SandboxSettings) -> EngineConfig {
     EngineConfig {
         root: settings.root.clone(),
-        bwrap: settings.bwrap.clone().into(),
+        init: settings.init.clone().into(),
         kill_grace: Duration::from_millis(settings.kill_grace_ms),
         output_cap: settings.output_cap_bytes,
         ..EngineConfig::default()

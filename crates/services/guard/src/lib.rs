@@ -109,6 +109,7 @@ pub fn router(state: ServiceState) -> Router {
             yaml: Some("/api/docs/openapi.yaml"),
         },
         metrics_path: "/api/v1/metrics",
+        request_timeout: None,
     };
     assemble(api, state, spec)
 }

@@ -81,6 +81,7 @@ pub fn router(state: ServiceState) -> Router {
             yaml: None,
         },
         metrics_path: "/metrics",
+        request_timeout: None,
     };
     assemble(api, state, spec)
 }

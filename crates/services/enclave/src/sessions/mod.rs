@@ -28,6 +28,9 @@ use repo::SessionRow;
 
 pub const CLASSIFICATIONS: [&str; 5] = ["general", "PHI", "PII", "financial", "credentials"];
 const MAX_COMMAND_BYTES: usize = 64 * 1024;
+/// The longest a single command may run (the business tier's TTL); longer sessions run
+/// several commands.
+pub const MAX_EXEC: Duration = Duration::from_secs(30 * 60);
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct CreateSession {
@@ -193,12 +196,19 @@ async fn owned(
     responses((status = 200, body = SessionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_session(
     State(state): State<ServiceState>,
+    Extension(runtime): Extension<Arc<Runtime>>,
     customer: Customer,
     Path(id): Path<String>,
 ) -> Result<Json<SessionView>, ApiError> {
-    Ok(Json(SessionView::from(
-        &owned(&state, &customer, &id).await?,
-    )))
+    let mut view = SessionView::from(&owned(&state, &customer, &id).await?);
+    // A running command is known to the node that runs it; the row is not written per exec.
+    let running = runtime
+        .get(&id)
+        .is_some_and(|live| live.executing.load(Ordering::Acquire));
+    if view.status == "active" && running {
+        view.status = "executing".into();
+    }
+    Ok(Json(view))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -208,7 +218,7 @@ pub struct ExecRequest {
     /// Written to `input/data` (in the working directory) before the command runs.
     input_data: Option<Value>,
     /// Seconds before SIGTERM (SIGKILL follows after a grace period). Default and maximum: the
-    /// session's remaining TTL.
+    /// session's remaining TTL, and at most 30 minutes per command.
     timeout: Option<Value>,
 }
 
@@ -256,7 +266,8 @@ pub async fn exec(
         Some(Value::String(d)) => Some(d.into_bytes()),
         Some(_) => return Err(ApiError::bad_request("input_data must be a string")),
     };
-    let remaining = (row.expires_at - store::now()).num_milliseconds().max(0) as u64;
+    let remaining = ((row.expires_at - store::now()).num_milliseconds().max(0) as u64)
+        .min(MAX_EXEC.as_millis() as u64);
     let timeout = match body.timeout {
         None | Some(Value::Null) => Duration::from_millis(remaining),
         Some(Value::Number(n)) => match n.as_u64() {
@@ -286,28 +297,30 @@ pub async fn exec(
             "A command is already executing in this session",
         ));
     }
-    let result = run(&state, &live, command, input_data, timeout).await;
-    live.executing.store(false, Ordering::Release);
-    result.map(Json)
+    // Cleared however this handler ends, a dropped connection included (the command itself
+    // then runs on to its timeout, and the sandbox refuses another meanwhile).
+    let _executing = ExecutingFlag(&live);
+    run(&live, command, input_data, timeout).await.map(Json)
+}
+
+struct ExecutingFlag<'a>(&'a LiveSession);
+
+impl Drop for ExecutingFlag<'_> {
+    fn drop(&mut self) {
+        self.0.executing.store(false, Ordering::Release);
+    }
 }
 
 async fn run(
-    state: &ServiceState,
     live: &LiveSession,
     command: String,
     input_data: Option<Vec<u8>>,
     timeout: Duration,
 ) -> Result<ExecResponse, ApiError> {
-    let db = state.platform.db();
     let sandbox = live
         .sandbox()
         .await
         .ok_or_else(|| ApiError::conflict("Session has been destroyed"))?;
-    if !repo::transition(db, &live.id, "active", "executing").await? {
-        return Err(ApiError::conflict(
-            "A command is already executing in this session",
-        ));
-    }
     let had_input = input_data.is_some();
     let outcome = tokio::task::spawn_blocking(move || {
         let mut request = sandbox::ExecRequest {
@@ -326,7 +339,6 @@ async fn run(
     if had_input {
         live.input_buffers_zeroized.fetch_add(1, Ordering::Relaxed);
     }
-    repo::transition(db, &live.id, "executing", "active").await?;
     let outcome = outcome.map_err(|e| match e {
         sandbox::SandboxError::Destroyed => ApiError::conflict("Session has been destroyed"),
         sandbox::SandboxError::Busy => {

@@ -1,5 +1,6 @@
-//! Session rows: status transitions are conditional updates, so two requests racing on one
-//! session cannot both win.
+//! Session rows. The final transition is conditional (only a live session is finished), so
+//! two destroyers racing on one session cannot both win; a running command is tracked in
+//! memory by the node that runs it, not written per exec.
 
 use chrono::{DateTime, Utc};
 use platform::on_db;
@@ -63,13 +64,6 @@ pub async fn live_count(db: &Db, customer_id: &str) -> anyhow::Result<u64> {
     let sql = "SELECT COUNT(*) FROM enclave_sessions WHERE customer_id = $1 AND status IN ('active', 'executing')";
     let (n,): (i64,) = on_db!(db, p => sqlx::query_as(sql).bind(customer_id).fetch_one(p).await)?;
     Ok(n as u64)
-}
-
-/// Moves `id` from `from` to `to`; false when it was not in `from`.
-pub async fn transition(db: &Db, id: &str, from: &str, to: &str) -> anyhow::Result<bool> {
-    let sql = "UPDATE enclave_sessions SET status = $1 WHERE id = $2 AND status = $3";
-    let n = on_db!(db, p => sqlx::query(sql).bind(to).bind(id).bind(from).execute(p).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
 }
 
 /// What destroying a session stores, in one transaction.
