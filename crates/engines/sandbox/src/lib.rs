@@ -257,6 +257,17 @@ impl Sandbox {
     }
 }
 
+/// A sandbox dropped without `destroy` (a panic, a forgotten handle) is still torn down, so it
+/// leaves no process, mount or cgroup behind; only the evidence is lost.
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let destroyed = *self.destroyed.lock().unwrap_or_else(|e| e.into_inner());
+        if !destroyed {
+            self.destroy();
+        }
+    }
+}
+
 pub(crate) type Running = Mutex<Option<u32>>;
 
 /// The engine's sandboxes are shared between request handlers and the reaper.

@@ -68,3 +68,14 @@ fn destroy_is_safe_to_repeat() {
     run(&sb, "true");
     destroy_clean(sb);
 }
+
+#[test]
+fn a_dropped_sandbox_leaves_nothing_behind() {
+    let sb = sandbox();
+    run(&sb, "echo x > f; sleep 0.1");
+    let id = sb.id().to_string();
+    drop(sb);
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(&id), "the tmpfs is still mounted");
+    assert!(!engine().config().root.join(&id).exists());
+}
