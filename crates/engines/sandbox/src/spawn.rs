@@ -208,6 +208,7 @@ impl Plan {
                 libc::_exit(code);
             }
             check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL))?;
+            loopback_up()?;
             self.build_root()?;
             check(libc::sethostname(
                 self.hostname.as_ptr(),
@@ -341,6 +342,24 @@ impl Plan {
         ))?;
         Ok(())
     }
+}
+
+/// A new network namespace has only `lo`, and it is down: bring it up, so commands can talk to
+/// themselves on 127.0.0.1 (as under bwrap). Nothing else exists to reach.
+unsafe fn loopback_up() -> std::io::Result<()> {
+    let sock = check(libc::socket(
+        libc::AF_INET,
+        libc::SOCK_DGRAM | libc::SOCK_CLOEXEC,
+        0,
+    ))?;
+    let mut request: libc::ifreq = std::mem::zeroed();
+    for (slot, byte) in request.ifr_name.iter_mut().zip(b"lo\0") {
+        *slot = *byte as libc::c_char;
+    }
+    request.ifr_ifru.ifru_flags = (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
+    let result = libc::ioctl(sock, libc::SIOCSIFFLAGS, &request);
+    libc::close(sock);
+    check(result).map(|_| ())
 }
 
 fn check<T: Copy + PartialOrd + Default>(result: T) -> std::io::Result<T> {

@@ -44,6 +44,9 @@ print(sorted(i[1] for i in socket.if_nameindex()))
         assert!(out.contains(&format!("{proto} blocked")), "{out}");
     }
     assert!(out.contains("['lo']"), "only loopback: {out}");
+    // Loopback works, for a command talking to itself.
+    let out = py(&sb, "import socket, threading\ns = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\nc = socket.create_connection(s.getsockname()); a, _ = s.accept(); c.sendall(b'ping'); print(a.recv(4).decode())\n");
+    assert_eq!(out, "ping\n");
     destroy_clean(sb);
 }
 
