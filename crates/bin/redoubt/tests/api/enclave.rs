@@ -639,3 +639,50 @@ async fn a_cdp_verifies_offline_with_the_cli_and_with_plain_python() {
     );
     assert_eq!(python(&tampered).status.code(), Some(1));
 }
+
+#[tokio::test]
+async fn hostile_commands_through_the_api_are_contained_and_the_cdp_is_still_clean() {
+    let app = spawn_app().await;
+    let (_, key) = signup(&app, "hostile@h.example", None).await;
+    let (_, created) = post(&app, &key, "/v1/sessions", json!({})).await;
+    let id = created["session_id"].as_str().unwrap();
+    let exec = |command: &'static str| {
+        let (app, key, path) = (&app, key.clone(), format!("/v1/sessions/{id}/exec"));
+        async move {
+            post(
+                app,
+                &key,
+                &path,
+                json!({ "command": command, "timeout": 10 }),
+            )
+            .await
+            .1
+        }
+    };
+    // Fork bomb: stopped by the pids limit; memory bomb: OOM-killed inside the session's group.
+    let out = exec("python3 -c 'import os\nn = 0\ntry:\n    while True:\n        os.fork() or __import__(\"time\").sleep(30)\n        n += 1\nexcept OSError as e: print(\"stopped\", e.errno)'").await;
+    assert!(
+        out["output"].as_str().unwrap().contains("stopped 11"),
+        "{out}"
+    );
+    let out = exec("python3 -c 'x = []\nwhile True: x.append(bytearray(32 << 20))'").await;
+    assert_eq!(out["oom_killed"], true, "{out}");
+    // Escape attempts: host files, other mounts, the network, privileges.
+    let out =
+        exec("cat /etc/passwd 2>&1; mount -t tmpfs x /mnt 2>&1; unshare -U true 2>&1; echo end")
+            .await;
+    let text = out["output"].as_str().unwrap();
+    assert!(
+        !text.contains("root:x:0") && text.ends_with("end\n"),
+        "{out}"
+    );
+    let (s, destroyed) = delete(&app, &key, &format!("/v1/sessions/{id}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        destroyed["status"], "destroyed",
+        "{}",
+        destroyed["evidence"]
+    );
+    assert!(proof::cdp::verify(&destroyed["cdp"]).valid);
+    assert_eq!(destroyed["evidence"][0]["processes_remaining"], 0);
+}
