@@ -133,6 +133,8 @@ pub struct SandboxSettings {
     pub reap_interval_ms: u64,
     /// CDPs a free-tier customer may have issued per billing month.
     pub free_cdps_per_month: u32,
+    /// Remount the host's cgroup2 hierarchy with `favordynmods` (docs/decisions.md).
+    pub favor_dynamic_cgroups: bool,
 }
 
 impl Default for SandboxSettings {
@@ -144,6 +146,7 @@ impl Default for SandboxSettings {
             output_cap_bytes: 1 << 20,
             reap_interval_ms: 250,
             free_cdps_per_month: 100,
+            favor_dynamic_cgroups: true,
         }
     }
 }

@@ -12,6 +12,8 @@ pub struct HostFacts {
     pub init_version: String,
     pub kernel: String,
     pub cgroup_mode: CgroupMode,
+    /// The cgroup migration lock favours dynamic modifications (`favordynmods`).
+    pub cgroup_favordynmods: bool,
     /// Swap devices are active (tmpfs pages could then reach disk unless mounted `noswap`).
     pub swap_active: bool,
     /// Freed pages are zeroed by the kernel (`init_on_free=1` on the command line).
@@ -21,7 +23,11 @@ pub struct HostFacts {
 }
 
 impl HostFacts {
-    pub(crate) fn read(init_version: String, cgroup_mode: CgroupMode) -> HostFacts {
+    pub(crate) fn read(
+        init_version: String,
+        cgroup_mode: CgroupMode,
+        cgroup_favordynmods: bool,
+    ) -> HostFacts {
         let (swap_active, init_on_free) = memory_facts();
         HostFacts {
             engine: "namespaces + seccomp by syscalls (in-process), tini as init",
@@ -30,6 +36,7 @@ impl HostFacts {
                 .map(|u| u.release().to_string_lossy().into_owned())
                 .unwrap_or_default(),
             cgroup_mode,
+            cgroup_favordynmods,
             swap_active,
             init_on_free,
             root: is_root(),

@@ -87,7 +87,8 @@ impl Engine {
             std::os::unix::fs::PermissionsExt::from_mode(0o755),
         );
         let cgroups = Cgroups::prepare();
-        let facts = HostFacts::read(version, cgroups.mode());
+        let favordynmods = config.favor_dynamic_cgroups && cgroup::favor_dynamic_modifications();
+        let facts = HostFacts::read(version, cgroups.mode(), favordynmods);
         Ok(Engine {
             uids: UidPool::new(config.uid_base, config.uid_count),
             config,

@@ -311,6 +311,7 @@ fn engine_config(settings: &SandboxSettings) -> EngineConfig {
         init: settings.init.clone().into(),
         kill_grace: Duration::from_millis(settings.kill_grace_ms),
         output_cap: settings.output_cap_bytes,
+        favor_dynamic_cgroups: settings.favor_dynamic_cgroups,
         ..EngineConfig::default()
     }
 }
