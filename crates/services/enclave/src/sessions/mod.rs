@@ -246,7 +246,27 @@ pub async fn exec(
     Path(id): Path<String>,
     AppJson(body): AppJson<ExecRequest>,
 ) -> Result<Json<ExecResponse>, ApiError> {
-    let row = owned(&state, &customer, &id).await?;
+    // A session live on this node is known in memory; anything else is looked up, so that
+    // another customer's is a 404 and a destroyed one a 409.
+    let live = match runtime
+        .get(&id)
+        .filter(|l| l.customer_id == customer.row.id)
+    {
+        Some(live) => live,
+        None => {
+            let row = owned(&state, &customer, &id).await?;
+            if !repo::LIVE.contains(&row.status.as_str()) {
+                return Err(ApiError::conflict(format!(
+                    "Session is {}; it cannot run commands",
+                    row.status
+                )));
+            }
+            return Err(ApiError::conflict(format!(
+                "Session is not live on this node ({})",
+                runtime.node
+            )));
+        }
+    };
     let command = match body.command {
         Some(Value::String(c))
             if !c.trim().is_empty() && c.len() <= MAX_COMMAND_BYTES && !c.contains('\0') =>
@@ -266,7 +286,7 @@ pub async fn exec(
         Some(Value::String(d)) => Some(d.into_bytes()),
         Some(_) => return Err(ApiError::bad_request("input_data must be a string")),
     };
-    let remaining = ((row.expires_at - store::now()).num_milliseconds().max(0) as u64)
+    let remaining = ((live.expires_at - store::now()).num_milliseconds().max(0) as u64)
         .min(MAX_EXEC.as_millis() as u64);
     let timeout = match body.timeout {
         None | Some(Value::Null) => Duration::from_millis(remaining),
@@ -280,18 +300,6 @@ pub async fn exec(
         },
         Some(_) => return Err(ApiError::bad_request("timeout must be an integer")),
     };
-    if !repo::LIVE.contains(&row.status.as_str()) {
-        return Err(ApiError::conflict(format!(
-            "Session is {}; it cannot run commands",
-            row.status
-        )));
-    }
-    let live = runtime.get(&id).ok_or_else(|| {
-        ApiError::conflict(format!(
-            "Session is not live on this node ({})",
-            runtime.node
-        ))
-    })?;
     if live.executing.swap(true, Ordering::AcqRel) {
         return Err(ApiError::conflict(
             "A command is already executing in this session",
@@ -376,8 +384,10 @@ pub async fn delete_session(
     customer: Customer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    owned(&state, &customer, &id).await?;
-    if let Some(live) = runtime.get(&id) {
+    if let Some(live) = runtime
+        .get(&id)
+        .filter(|l| l.customer_id == customer.row.id)
+    {
         if let Some(done) = runtime.destroy(&live, Reason::Deleted).await? {
             return Ok(Json(done.body));
         }
