@@ -184,6 +184,51 @@ fn run_ok(mut command: Command) {
     assert!(status.success(), "{status}");
 }
 
+/// The enclave API as the benchmark's client uses it.
+#[derive(Clone)]
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    key: String,
+}
+
+impl Api {
+    async fn create(&self) -> String {
+        let body = call(
+            &self.http,
+            reqwest::Method::POST,
+            &format!("{}/v1/sessions", self.base),
+            &self.key,
+            Some(json!({})),
+        )
+        .await;
+        body["session_id"].as_str().unwrap().to_string()
+    }
+
+    async fn exec(&self, id: &str, command: &str) -> Value {
+        let url = format!("{}/v1/sessions/{id}/exec", self.base);
+        call(
+            &self.http,
+            reqwest::Method::POST,
+            &url,
+            &self.key,
+            Some(json!({ "command": command })),
+        )
+        .await
+    }
+
+    async fn delete(&self, id: &str) -> Value {
+        call(
+            &self.http,
+            reqwest::Method::DELETE,
+            &format!("{}/v1/sessions/{id}", self.base),
+            &self.key,
+            None,
+        )
+        .await
+    }
+}
+
 async fn call(
     http: &reqwest::Client,
     method: reqwest::Method,
@@ -329,39 +374,20 @@ async fn main() {
         n,
         || run_ok(Command::new("/bin/true")),
     ));
+    let api = Api {
+        http: reqwest::Client::new(),
+        base: base.clone(),
+        key: key.clone(),
+    };
     let (mut full, mut deletes, mut creates) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..n + 3 {
         let t = Instant::now();
-        let created = call(
-            &http,
-            reqwest::Method::POST,
-            &format!("{base}/v1/sessions"),
-            &key,
-            Some(json!({})),
-        )
-        .await;
+        let id = api.create().await;
         let t_create = t.elapsed();
-        let id = created["session_id"].as_str().unwrap().to_string();
-        let out = call(
-            &http,
-            reqwest::Method::POST,
-            &format!("{base}/v1/sessions/{id}/exec"),
-            &key,
-            Some(json!({ "command": "true" })),
-        )
-        .await;
-        assert_eq!(out["exit_code"], 0);
+        assert_eq!(api.exec(&id, "true").await["exit_code"], 0);
         let t_delete = Instant::now();
-        let destroyed = call(
-            &http,
-            reqwest::Method::DELETE,
-            &format!("{base}/v1/sessions/{id}"),
-            &key,
-            None,
-        )
-        .await;
+        assert_eq!(api.delete(&id).await["status"], "destroyed");
         let delete_took = t_delete.elapsed();
-        assert_eq!(destroyed["status"], "destroyed");
         if round >= 3 {
             full.push(t.elapsed());
             deletes.push(delete_took);
@@ -381,39 +407,16 @@ async fn main() {
         samples: deletes,
     });
 
-    let created = call(
-        &http,
-        reqwest::Method::POST,
-        &format!("{base}/v1/sessions"),
-        &key,
-        Some(json!({})),
-    )
-    .await;
-    let id = created["session_id"].as_str().unwrap().to_string();
+    let id = api.create().await;
     let mut python = Vec::new();
     for round in 0..n / 4 + 2 {
         let t = Instant::now();
-        let out = call(
-            &http,
-            reqwest::Method::POST,
-            &format!("{base}/v1/sessions/{id}/exec"),
-            &key,
-            Some(json!({ "command": "python3 -c pass" })),
-        )
-        .await;
-        assert_eq!(out["exit_code"], 0);
+        assert_eq!(api.exec(&id, "python3 -c pass").await["exit_code"], 0);
         if round >= 2 {
             python.push(t.elapsed());
         }
     }
-    call(
-        &http,
-        reqwest::Method::DELETE,
-        &format!("{base}/v1/sessions/{id}"),
-        &key,
-        None,
-    )
-    .await;
+    api.delete(&id).await;
     rows.push(Stats {
         name: "API: exec `python3 -c pass` in a live session".into(),
         samples: python,
@@ -424,15 +427,11 @@ async fn main() {
     for _ in 0..5 {
         let tasks: Vec<_> = (0..20)
             .map(|_| {
-                let (http, url, key) = (http.clone(), format!("{base}/v1/sessions"), key.clone());
+                let api = api.clone();
                 tokio::spawn(async move {
                     let t = Instant::now();
-                    let body =
-                        call(&http, reqwest::Method::POST, &url, &key, Some(json!({}))).await;
-                    (
-                        t.elapsed(),
-                        body["session_id"].as_str().unwrap().to_string(),
-                    )
+                    let id = api.create().await;
+                    (t.elapsed(), id)
                 })
             })
             .collect();
@@ -443,14 +442,7 @@ async fn main() {
             ids.push(id);
         }
         for id in ids {
-            call(
-                &http,
-                reqwest::Method::DELETE,
-                &format!("{base}/v1/sessions/{id}"),
-                &key,
-                None,
-            )
-            .await;
+            api.delete(&id).await;
         }
     }
     rows.push(Stats {

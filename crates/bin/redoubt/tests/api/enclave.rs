@@ -37,13 +37,34 @@ async fn delete(app: &TestApp, key: &str, path: &str) -> (u16, Value) {
     (s, b)
 }
 
+/// A POST whose body is not JSON at all: (status, reply).
+async fn post_malformed(app: &TestApp, path: &str, body: &'static str) -> (u16, Value) {
+    let response = app
+        .http
+        .post(app.url(ServiceName::Enclave, path))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (
+        response.status().as_u16(),
+        response.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// `POST /v1/signup` with `body`, as it answers.
+pub async fn signup_raw(app: &TestApp, body: Value) -> (u16, reqwest::header::HeaderMap, Value) {
+    call_enclave(app, Method::POST, "/v1/signup", None, Some(body)).await
+}
+
 /// Signs up `email` and returns (customer id, API key).
 pub async fn signup(app: &TestApp, email: &str, jurisdiction: Option<&str>) -> (String, String) {
     let mut body = json!({ "email": email });
     if let Some(j) = jurisdiction {
         body["jurisdiction"] = json!(j);
     }
-    let (status, _, reply) = call_enclave(app, Method::POST, "/v1/signup", None, Some(body)).await;
+    let (status, _, reply) = signup_raw(app, body).await;
     assert_eq!(status, 201, "{reply}");
     (
         reply["customer_id"].as_str().unwrap().into(),
@@ -73,12 +94,9 @@ pub fn enclave_app(
 #[tokio::test]
 async fn signup_issues_a_key_once_and_stores_only_its_hash() {
     let app = spawn_app().await;
-    let (status, _, body) = call_enclave(
+    let (status, _, body) = signup_raw(
         &app,
-        Method::POST,
-        "/v1/signup",
-        None,
-        Some(json!({ "email": "you@company.com", "jurisdiction": "EU" })),
+        json!({ "email": "you@company.com", "jurisdiction": "EU" }),
     )
     .await;
     assert_eq!(status, 201, "{body}");
@@ -106,14 +124,7 @@ async fn signup_issues_a_key_once_and_stores_only_its_hash() {
     assert_eq!(me["api_key_prefix"], &key[..13]);
     assert!(me["billing_cycle_start"].as_str().unwrap().ends_with('Z'));
     // Duplicate (any case), bad input: the envelope, and nothing created.
-    let (s, _, b) = call_enclave(
-        &app,
-        Method::POST,
-        "/v1/signup",
-        None,
-        Some(json!({ "email": "YOU@company.com" })),
-    )
-    .await;
+    let (s, _, b) = signup_raw(&app, json!({ "email": "YOU@company.com" })).await;
     assert_envelope(s, &b, 409, "Conflict");
     for bad in [
         json!({}),
@@ -122,20 +133,11 @@ async fn signup_issues_a_key_once_and_stores_only_its_hash() {
         json!({ "email": "a@b.co", "jurisdiction": "FR" }),
         json!({ "email": "a@b.co", "jurisdiction": 1 }),
     ] {
-        let (s, _, b) =
-            call_enclave(&app, Method::POST, "/v1/signup", None, Some(bad.clone())).await;
+        let (s, _, b) = signup_raw(&app, bad.clone()).await;
         assert_envelope(s, &b, 400, "BadRequest");
     }
-    let raw = app
-        .http
-        .post(app.url(ServiceName::Enclave, "/v1/signup"))
-        .header("content-type", "application/json")
-        .body("{nope")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(raw.status(), 400);
-    let b: Value = raw.json().await.unwrap();
+    let (status, b) = post_malformed(&app, "/v1/signup", "{nope").await;
+    assert_eq!(status, 400);
     assert_eq!(b["error"], "BadRequest");
     let (n,): (i64,) = platform::on_db!(app.platform.db(), p => sqlx::query_as("SELECT COUNT(*) FROM enclave_customers").fetch_one(p).await).unwrap();
     assert_eq!(n, 1);
@@ -487,15 +489,8 @@ async fn verify_is_public_stateless_and_names_the_failed_check() {
             .contains("step_hash_mismatch"),
         "{verdict}"
     );
-    let raw = app
-        .http
-        .post(app.url(ServiceName::Enclave, "/v1/verify"))
-        .header("content-type", "application/json")
-        .body("not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(raw.status(), 400);
+    let (status, b) = post_malformed(&app, "/v1/verify", "not json").await;
+    assert_envelope(status, &b, 400, "BadRequest");
     let (s, _, b) = call_enclave(&app, Method::POST, "/v1/verify", None, Some(json!({}))).await;
     assert_eq!((s, b["valid"].clone()), (200, json!(false)));
     let (s, headers, b) =
@@ -515,14 +510,7 @@ async fn signup_and_tier_request_rates_are_limited() {
     for i in 1..10 {
         signup(&app, &format!("r{i}@r.example"), None).await;
     }
-    let (s, headers, b) = call_enclave(
-        &app,
-        Method::POST,
-        "/v1/signup",
-        None,
-        Some(json!({ "email": "r10@r.example" })),
-    )
-    .await;
+    let (s, headers, b) = signup_raw(&app, json!({ "email": "r10@r.example" })).await;
     assert_envelope(s, &b, 429, "RateLimited");
     assert!(headers.contains_key("retry-after"));
     // Free tier: 60 requests a minute per customer.

@@ -39,18 +39,26 @@ async fn fake_stripe() -> (String, Seen) {
     (format!("http://{addr}"), seen)
 }
 
+async fn checkout(
+    app: &TestApp,
+    key: &str,
+    body: Value,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    call_enclave(
+        app,
+        Method::POST,
+        "/v1/billing/checkout",
+        Some(key),
+        Some(body),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn checkout_without_billing_configured_says_so_in_the_envelope() {
     let app = spawn_app().await;
     let (_, key) = signup(&app, "b@b.example", None).await;
-    let (s, _, b) = call_enclave(
-        &app,
-        Method::POST,
-        "/v1/billing/checkout",
-        Some(&key),
-        Some(json!({ "tier": "starter" })),
-    )
-    .await;
+    let (s, _, b) = checkout(&app, &key, json!({ "tier": "starter" })).await;
     assert_eq!(s, 503, "{b}");
     assert_eq!(b["error"], "BillingNotConfigured");
     assert_eq!(b["status"], 503);
@@ -79,24 +87,10 @@ async fn checkout_goes_through_stripe_and_the_signed_webhook_applies_the_tier() 
         json!({ "tier": "enterprise" }),
         json!({ "tier": 2 }),
     ] {
-        let (s, _, b) = call_enclave(
-            &app,
-            Method::POST,
-            "/v1/billing/checkout",
-            Some(&key),
-            Some(bad),
-        )
-        .await;
+        let (s, _, b) = checkout(&app, &key, bad).await;
         assert_eq!((s, b["error"].clone()), (400, json!("BadRequest")));
     }
-    let (s, _, b) = call_enclave(
-        &app,
-        Method::POST,
-        "/v1/billing/checkout",
-        Some(&key),
-        Some(json!({ "tier": "starter" })),
-    )
-    .await;
+    let (s, _, b) = checkout(&app, &key, json!({ "tier": "starter" })).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(
         b["checkout_url"],
