@@ -34,6 +34,33 @@ macro_rules! on_db {
     };
 }
 
+/// Copies the SQLite WAL back into the database every second, from a task of its own. With
+/// SQLite's automatic checkpoints, the commit that crosses 1000 WAL pages runs the checkpoint
+/// (and its fsync) itself: one request in a few hundred took 4–5 ms longer (enclave DELETE p99
+/// 6.9 → 3.1 ms without). A passive checkpoint never blocks readers or writers; the task ends
+/// when the pool is closed.
+fn spawn_checkpointer(pool: sqlx::SqlitePool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                return;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(error = %e, "sqlite: WAL checkpoint failed");
+            }
+        }
+    });
+}
+
 /// Which backend a database URL selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -75,12 +102,15 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true);
+                    .foreign_keys(true)
+                    // Checkpoints run in the background (below), not inside a commit.
+                    .pragma("wal_autocheckpoint", "0");
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await?;
+                spawn_checkpointer(pool.clone());
                 Ok(Db::Sqlite(pool))
             }
         }
