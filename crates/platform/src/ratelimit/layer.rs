@@ -137,26 +137,32 @@ where
                 metrics::counter!("rate_limit_rejections_total",
                     "service" => state.service.as_str(), "rule" => rule.name)
                 .increment(1);
-                let retry_after_secs = decision.retry_after_ms.div_ceil(1000).max(1);
-                let mut response = ApiError::rate_limited(rule.message)
-                    .with_rate_limit(RateLimitInfo {
-                        retry_after_secs,
-                        limit: decision.limit,
-                        window_ms: rule.quota.period.as_millis() as u64,
-                    })
-                    .into_response();
-                write_headers(response.headers_mut(), &decision);
-                response.headers_mut().insert(
-                    http::header::RETRY_AFTER,
-                    HeaderValue::from(retry_after_secs),
-                );
-                return Ok(response);
+                return Ok(rejection(rule.message, &decision, rule.quota));
             }
             let mut response = inner.call(req).await?;
             write_headers(response.headers_mut(), &decision);
             Ok(response)
         })
     }
+}
+
+/// The 429 of a refused `decision`: `message` in the service's envelope, `Retry-After` and the
+/// `X-RateLimit-*` headers. Also for limits checked in an extractor (per-customer tiers).
+pub fn rejection(message: impl Into<String>, decision: &Decision, quota: Quota) -> Response {
+    let retry_after_secs = decision.retry_after_ms.div_ceil(1000).max(1);
+    let mut response = ApiError::rate_limited(message)
+        .with_rate_limit(RateLimitInfo {
+            retry_after_secs,
+            limit: decision.limit,
+            window_ms: quota.period.as_millis() as u64,
+        })
+        .into_response();
+    write_headers(response.headers_mut(), decision);
+    response.headers_mut().insert(
+        http::header::RETRY_AFTER,
+        HeaderValue::from(retry_after_secs),
+    );
+    response
 }
 
 fn write_headers(headers: &mut HeaderMap, d: &Decision) {

@@ -3,14 +3,14 @@
 
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Months, Timelike, Utc};
 use platform::http::auth::presented_api_key;
 use platform::http::{ApiError, AppJson};
 use platform::identity::accounts::normalize_email;
-use platform::ratelimit::Quota;
+use platform::ratelimit::{rejection, Quota};
 use platform::store::{self, is_unique_violation, Db};
 use platform::{on_db, ServiceName, ServiceState};
 use serde::{Deserialize, Serialize};
@@ -214,22 +214,19 @@ impl FromRequestParts<ServiceState> for Customer {
             .limits(settings.free_cdps_per_month)
             .requests_per_minute;
         let quota = Quota::new(rpm, std::time::Duration::from_secs(60));
-        let decision = state
+        match state
             .platform
             .rate_limiter()
             .check(&format!("enclave.tier:{}", row.id), quota)
-            .await;
-        if let Ok(d) = decision {
-            if !d.allowed {
-                let retry = d.retry_after_ms.div_ceil(1000).max(1);
-                let mut response = ApiError::rate_limited(format!("Rate limit of {rpm} requests/min for the {} tier exceeded; retry after the indicated period.", row.tier))
-                    .into_response();
-                let headers = response.headers_mut();
-                headers.insert(http::header::RETRY_AFTER, HeaderValue::from(retry));
-                headers.insert("x-ratelimit-limit", HeaderValue::from(rpm));
-                headers.insert("x-ratelimit-remaining", HeaderValue::from(0));
-                return Err(response);
+            .await
+        {
+            Ok(d) if !d.allowed => {
+                let message = format!("Rate limit of {rpm} requests/min for the {} tier exceeded; retry after the indicated period.", row.tier);
+                return Err(rejection(message, &d, quota));
             }
+            Ok(_) => {}
+            // Failing open, as the rate-limit layer does: an unreachable store must not take the API down.
+            Err(e) => tracing::error!(error = %e, "rate limiter unavailable; request allowed"),
         }
         Ok(Customer { row, key_prefix })
     }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
@@ -35,12 +36,8 @@ pub struct Health {
 
 const CACHE_FOR: Duration = Duration::from_secs(30);
 
-type Cached = Mutex<Option<(Instant, BTreeMap<&'static str, bool>)>>;
-
-fn cache() -> &'static Cached {
-    static CACHE: Cached = Mutex::new(None);
-    &CACHE
-}
+/// The last engine checks and when they ran; one per runtime (each server checks its own).
+pub type EngineChecks = Mutex<Option<(Instant, BTreeMap<&'static str, bool>)>>;
 
 #[utoipa::path(get, path = "/v1/health", tag = "health", responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn health(
@@ -49,7 +46,8 @@ pub async fn health(
 ) -> Response {
     let db = state.platform.db();
     let database = db.ping().await;
-    let cached = cache()
+    let cached = runtime
+        .health
         .lock()
         .unwrap()
         .as_ref()
@@ -67,7 +65,7 @@ pub async fn health(
                 ("fgx", fgx),
                 ("ave", ave),
             ]);
-            *cache().lock().unwrap() = Some((Instant::now(), engines.clone()));
+            *runtime.health.lock().unwrap() = Some((Instant::now(), engines.clone()));
             engines
         }
     };

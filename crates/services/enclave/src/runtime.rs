@@ -22,6 +22,8 @@ pub struct Runtime {
     pub node: String,
     live: Mutex<HashMap<String, Arc<LiveSession>>>,
     platform: Platform,
+    /// `GET /v1/health`'s cached engine checks.
+    pub health: crate::health::EngineChecks,
 }
 
 /// A session whose sandbox lives on this node.
@@ -57,6 +59,7 @@ impl Runtime {
             node: node_name(),
             live: Mutex::default(),
             platform,
+            health: Mutex::default(),
         });
         spawn_reaper(
             Arc::downgrade(&runtime),

@@ -255,7 +255,7 @@ pub async fn exec(
         Some(live) => live,
         None => {
             let row = owned(&state, &customer, &id).await?;
-            if !repo::LIVE.contains(&row.status.as_str()) {
+            if row.status != repo::LIVE {
                 return Err(ApiError::conflict(format!(
                     "Session is {}; it cannot run commands",
                     row.status

@@ -19,7 +19,8 @@ pub struct SessionRow {
     pub destroyed_at: Option<DateTime<Utc>>,
 }
 
-pub const LIVE: [&str; 2] = ["active", "executing"];
+/// The stored status of a live session; `executing` is never stored (see the module comment).
+pub const LIVE: &str = "active";
 
 macro_rules! columns {
     () => {
@@ -55,13 +56,13 @@ pub async fn live_on_node(db: &Db, node: &str) -> anyhow::Result<Vec<SessionRow>
     let sql = concat!(
         "SELECT ",
         columns!(),
-        " FROM enclave_sessions WHERE node = $1 AND status IN ('active', 'executing')"
+        " FROM enclave_sessions WHERE node = $1 AND status = 'active'"
     );
     Ok(on_db!(db, p => sqlx::query_as(sql).bind(node).fetch_all(p).await)?)
 }
 
 pub async fn live_count(db: &Db, customer_id: &str) -> anyhow::Result<u64> {
-    let sql = "SELECT COUNT(*) FROM enclave_sessions WHERE customer_id = $1 AND status IN ('active', 'executing')";
+    let sql = "SELECT COUNT(*) FROM enclave_sessions WHERE customer_id = $1 AND status = 'active'";
     let (n,): (i64,) = on_db!(db, p => sqlx::query_as(sql).bind(customer_id).fetch_one(p).await)?;
     Ok(n as u64)
 }
@@ -82,7 +83,7 @@ pub struct Finished<'a> {
 pub async fn finish(db: &Db, f: &Finished<'_>) -> anyhow::Result<()> {
     let result: Result<(), sqlx::Error> = on_db!(db, p => async {
         let mut tx = p.begin().await?;
-        sqlx::query("UPDATE enclave_sessions SET status = $1, destroyed_at = $2 WHERE id = $3 AND status IN ('active', 'executing')")
+        sqlx::query("UPDATE enclave_sessions SET status = $1, destroyed_at = $2 WHERE id = $3 AND status = 'active'")
             .bind(f.status).bind(f.destroyed_at).bind(f.id).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO enclave_proofs (session_id, customer_id, document, evidence, clean, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(f.id).bind(f.customer_id).bind(&f.document).bind(&f.evidence).bind(f.clean).bind(f.destroyed_at)
