@@ -9,6 +9,7 @@ use proof::{canonical_json, link_hash, verify_chain, ChainLink, GENESIS_HASH};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::http::AuthUser;
 use crate::on_db;
 use crate::store::{self, Db};
 use crate::ServiceName;
@@ -110,6 +111,26 @@ impl AuditLog {
         AuditLog { db }
     }
 
+    /// Records what an authenticated user did, in the user's tenant chain: the one call a
+    /// handler makes after a change it must answer for.
+    pub async fn record(
+        &self,
+        user: &AuthUser,
+        service: ServiceName,
+        action: &str,
+        target: impl Into<String>,
+        details: Value,
+    ) -> anyhow::Result<AuditEntry> {
+        let event = AuditEvent {
+            service,
+            actor: user.claims.email.clone(),
+            action: action.into(),
+            target: target.into(),
+            details,
+        };
+        self.append(user.tenant_id(), event).await
+    }
+
     /// Appends `event` to the tenant's chain. Appends to one tenant are serialised (SQLite:
     /// `BEGIN IMMEDIATE`; PostgreSQL: a row lock on the tenant), so the chain never forks.
     pub async fn append(&self, tenant_id: Uuid, event: AuditEvent) -> anyhow::Result<AuditEntry> {
@@ -205,13 +226,21 @@ impl AuditLog {
         let list = sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3"
         ));
-        let rows: Vec<AuditEntry> = on_db!(&self.db, p => sqlx::query_as(list).bind(tenant_id).bind(limit).bind(offset).fetch_all(p).await)?;
+        let rows: Vec<AuditEntry> = on_db!(&self.db, |p| sqlx::query_as(list)
+            .bind(tenant_id)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(p)
+            .await)?;
         let total = match rows.first() {
             Some(newest) if offset == 0 => newest.seq,
             _ => {
                 let last =
                     "SELECT seq FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1";
-                let newest: Option<(i64,)> = on_db!(&self.db, p => sqlx::query_as(last).bind(tenant_id).fetch_optional(p).await)?;
+                let newest: Option<(i64,)> = on_db!(&self.db, |p| sqlx::query_as(last)
+                    .bind(tenant_id)
+                    .fetch_optional(p)
+                    .await)?;
                 newest.map_or(0, |(seq,)| seq)
             }
         };
@@ -223,8 +252,10 @@ impl AuditLog {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM audit_log WHERE tenant_id = $1 ORDER BY seq ASC"
         ));
-        let rows: Vec<AuditEntry> =
-            on_db!(&self.db, p => sqlx::query_as(sql).bind(tenant_id).fetch_all(p).await)?;
+        let rows: Vec<AuditEntry> = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(tenant_id)
+            .fetch_all(p)
+            .await)?;
         let links: Vec<ChainLink> = rows
             .iter()
             .map(|r| ChainLink {

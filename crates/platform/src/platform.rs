@@ -14,6 +14,7 @@ use crate::ratelimit::RateLimiter;
 use crate::secrets::ServerSecrets;
 use crate::settings::PlatformSettings;
 use crate::store::Db;
+use crate::webhooks::Subscriptions;
 
 #[derive(Clone)]
 pub struct Platform(Arc<Inner>);
@@ -29,6 +30,7 @@ struct Inner {
     api_keys: ApiKeys,
     audit: AuditLog,
     events: EventBus,
+    webhooks: Subscriptions,
     metrics: PrometheusHandle,
     started: Instant,
 }
@@ -41,9 +43,17 @@ impl Platform {
         settings: PlatformSettings,
     ) -> anyhow::Result<Platform> {
         let limiter = RateLimiter::from_settings(&settings.rate_limit).await?;
+        let jobs = Jobs::new(db.clone());
+        let webhooks = Subscriptions::new(
+            db.clone(),
+            jobs.clone(),
+            secrets.master_key,
+            settings.webhooks.max_attempts,
+        );
         Ok(Platform(Arc::new(Inner {
             jwt: JwtKeys::new(&secrets.jwt_secret, settings.auth.jwt_ttl_secs),
-            jobs: Jobs::new(db.clone()),
+            jobs,
+            webhooks,
             accounts: Accounts::new(db.clone()),
             api_keys: ApiKeys::new(db.clone()),
             audit: AuditLog::new(db.clone()),
@@ -84,6 +94,10 @@ impl Platform {
     }
     pub fn audit(&self) -> &AuditLog {
         &self.0.audit
+    }
+    /// Every service's webhook subscriptions, and the fan-out of events to them.
+    pub fn webhooks(&self) -> &Subscriptions {
+        &self.0.webhooks
     }
     pub fn events(&self) -> &EventBus {
         &self.0.events

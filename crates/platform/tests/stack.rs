@@ -29,7 +29,9 @@ async fn app(dir: &std::path::Path) -> Router {
     let db = Db::connect(&format!("sqlite://{}", dir.join("t.db").display()))
         .await
         .unwrap();
-    db.migrate().await.unwrap();
+    db.migrate(&[&platform::store::PLATFORM], true)
+        .await
+        .unwrap();
     let secrets = ServerSecrets::load_or_create(&dir.join("data"), None, None).unwrap();
     let mut settings = PlatformSettings::default();
     settings.http.request_timeout_secs = 1;

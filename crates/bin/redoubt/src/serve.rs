@@ -31,8 +31,28 @@ pub async fn open_platform(config: &Config) -> anyhow::Result<Platform> {
     let db = Db::connect(&url)
         .await
         .with_context(|| format!("opening the database ({})", redact(&url)))?;
-    db.migrate().await.context("applying migrations")?;
+    migrate(&db, &config.services()).await?;
     Platform::new(db, secrets, config.platform.clone()).await
+}
+
+/// Applies the platform's migrations and those of `services`, each owner in its own range
+/// (netwatch 2000–2999, vision 4000–4999 and testops 5000–5999 are reserved for their tables).
+pub async fn migrate(db: &Db, services: &[ServiceName]) -> anyhow::Result<()> {
+    let mut sets = vec![&platform::store::PLATFORM];
+    sets.extend(services.iter().filter_map(|s| service_migrations(*s)));
+    let partial = ServiceName::ALL.iter().any(|s| !services.contains(s));
+    db.migrate(&sets, partial)
+        .await
+        .context("applying migrations")
+}
+
+/// The tables a service owns, when it has any yet.
+pub fn service_migrations(service: ServiceName) -> Option<&'static platform::store::Migrations> {
+    match service {
+        ServiceName::Guard => Some(&guard::MIGRATIONS),
+        ServiceName::Enclave => Some(&enclave::MIGRATIONS),
+        ServiceName::Netwatch | ServiceName::Vision | ServiceName::Testops => None,
+    }
 }
 
 /// The URL without its password, for messages.

@@ -17,6 +17,12 @@ pub trait ErrorEnvelope: Send + Sync + 'static {
     fn body(&self, err: &ApiError) -> serde_json::Value;
 }
 
+/// An envelope's typed body as JSON: each envelope serialises the very type its OpenAPI
+/// document declares, so the schema and the wire cannot drift apart.
+pub fn to_body(body: impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(body).expect("error bodies serialise")
+}
+
 /// Marks an error-status response whose body is already the contract's (health checks that
 /// report "degraded" in their own documented shape).
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +46,7 @@ pub async fn envelope_errors(
         Some(error) => error,
         None => framework_error(status, body).await,
     };
+    log_cause(&error);
     parts.status = error.status;
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
@@ -48,6 +55,34 @@ pub async fn envelope_errors(
     );
     let body = Body::from(envelope.body(&error).to_string());
     Response::from_parts(parts, body)
+}
+
+/// Logs what caused an error, inside the request's span (so with its request id): server
+/// errors at error level, client errors that carry a cause at debug level.
+fn log_cause(error: &ApiError) {
+    let status = error.status.as_u16();
+    match &error.source {
+        Some(cause) if error.status.is_server_error() => {
+            tracing::error!(
+                status,
+                code = error.code,
+                cause = format!("{cause:#}"),
+                "request failed"
+            )
+        }
+        Some(cause) => {
+            tracing::debug!(
+                status,
+                code = error.code,
+                cause = format!("{cause:#}"),
+                "request refused"
+            )
+        }
+        None if error.status.is_server_error() => {
+            tracing::error!(status, code = error.code, message = %error.message, "request failed")
+        }
+        None => {}
+    }
 }
 
 /// An error produced below the handlers (axum rejections, tower-http layers, the router): keep

@@ -1,6 +1,8 @@
 //! `ApiError`: the one error type handlers return. It carries status, a machine code and a
 //! human message; each service's envelope decides how it is written on the wire.
 
+use std::sync::Arc;
+
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode};
 
@@ -22,6 +24,9 @@ pub struct ApiError {
     /// A short error title for contracts that carry one (testops' `error` field).
     pub title: Option<&'static str>,
     pub rate_limit: Option<RateLimitInfo>,
+    /// What went wrong underneath, for the log only: the envelope middleware logs it with the
+    /// request id; the caller never sees it.
+    pub source: Option<Arc<anyhow::Error>>,
 }
 
 /// The code a status gets when nothing more specific is said.
@@ -54,6 +59,7 @@ impl ApiError {
             message: message.into(),
             title: None,
             rate_limit: None,
+            source: None,
         }
     }
 
@@ -99,6 +105,12 @@ impl ApiError {
         self
     }
 
+    /// The same error, keeping `cause` for the log.
+    pub fn with_source(mut self, cause: impl Into<anyhow::Error>) -> ApiError {
+        self.source = Some(Arc::new(cause.into()));
+        self
+    }
+
     pub fn with_rate_limit(mut self, info: RateLimitInfo) -> ApiError {
         self.rate_limit = Some(info);
         self
@@ -134,17 +146,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// An unexpected failure: a 500 whose cause travels with it to the envelope middleware, which
+/// logs it once, with the request id (converting does not log: it has no side effects).
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> ApiError {
-        tracing::error!(error = format!("{err:#}"), "internal error");
-        ApiError::internal()
+        ApiError::internal().with_source(err)
     }
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> ApiError {
-        tracing::error!(error = %err, "database error");
-        ApiError::internal()
+        ApiError::internal().with_source(anyhow::Error::new(err).context("database error"))
     }
 }
 

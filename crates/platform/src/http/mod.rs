@@ -6,6 +6,7 @@ pub mod docs;
 pub mod envelope;
 pub mod error;
 pub mod health;
+pub mod input;
 pub mod json;
 pub mod metrics;
 pub mod pagination;

@@ -25,7 +25,11 @@ pub struct Page {
     pub limit: u64,
 }
 
+/// The largest row offset both backends accept (`OFFSET` is a signed 64-bit integer).
+const MAX_OFFSET: u64 = i64::MAX as u64;
+
 impl Page {
+    /// Rows to skip. [`PageParams::resolve`] only builds pages whose offset fits in an `i64`.
     pub fn offset(&self) -> u64 {
         (self.page - 1) * self.limit
     }
@@ -43,7 +47,12 @@ impl PageParams {
                 "limit must be between 1 and {max_limit}"
             )));
         }
-        Ok(Page { page, limit })
+        // Checked: `(page - 1) * limit` wraps in release builds, and a wrapped offset is either
+        // page 1 again (SQLite) or a negative OFFSET (PostgreSQL: a 500).
+        match (page - 1).checked_mul(limit) {
+            Some(offset) if offset <= MAX_OFFSET => Ok(Page { page, limit }),
+            _ => Err(ApiError::bad_request("page is out of range")),
+        }
     }
 }
 
@@ -58,6 +67,28 @@ pub fn page_headers(total: u64, page: Page, returned: usize) -> HeaderMap {
         HeaderValue::from(total.div_ceil(page.limit)),
     );
     headers
+}
+
+/// A page-style list response: the four headers, and `body` (the list object) as JSON.
+pub struct Paged<B> {
+    headers: HeaderMap,
+    body: B,
+}
+
+impl<B> Paged<B> {
+    /// `returned` items of `total` on `page`, listed in `body`.
+    pub fn new(page: Page, total: u64, returned: usize, body: B) -> Paged<B> {
+        Paged {
+            headers: page_headers(total, page, returned),
+            body,
+        }
+    }
+}
+
+impl<B: serde::Serialize> axum::response::IntoResponse for Paged<B> {
+    fn into_response(self) -> axum::response::Response {
+        (self.headers, axum::Json(self.body)).into_response()
+    }
 }
 
 /// `?limit=&offset=` as sent.
@@ -84,10 +115,13 @@ impl OffsetParams {
                 "limit must be between 1 and {max_limit}"
             )));
         }
-        Ok(OffsetPage {
-            limit,
-            offset: self.offset.unwrap_or(0),
-        })
+        let offset = self.offset.unwrap_or(0);
+        if offset > MAX_OFFSET {
+            return Err(ApiError::bad_request(format!(
+                "offset must be between 0 and {MAX_OFFSET}"
+            )));
+        }
+        Ok(OffsetPage { limit, offset })
     }
 }
 
@@ -120,6 +154,33 @@ mod tests {
         .is_err());
         let o = OffsetParams::default().resolve(30, 100).unwrap();
         assert_eq!((o.limit, o.offset), (30, 0));
+    }
+
+    #[test]
+    fn offsets_past_i64_are_refused() {
+        let huge = PageParams {
+            page: Some(9_223_372_036_854_775_808),
+            limit: None,
+        };
+        assert_eq!(
+            huge.resolve(50, 500).unwrap_err().message,
+            "page is out of range"
+        );
+        let wraps = PageParams {
+            page: Some(u64::MAX / 50 + 2),
+            limit: Some(50),
+        };
+        assert!(wraps.resolve(50, 500).is_err());
+        let last = PageParams {
+            page: Some(i64::MAX as u64 / 500 + 1),
+            limit: Some(500),
+        };
+        assert!(last.resolve(50, 500).unwrap().offset() <= i64::MAX as u64);
+        let offset = OffsetParams {
+            limit: None,
+            offset: Some(1 << 63),
+        };
+        assert!(offset.resolve(30, 100).is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::Router;
@@ -76,6 +76,7 @@ pub fn harden_with_timeout(
         .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
         .layer(from_fn_with_state(service, metrics::track))
         .layer(from_fn_with_state(envelope, envelope_errors))
+        .layer(axum::middleware::from_fn(super::input::reject_nul_in_url))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
@@ -96,20 +97,49 @@ pub struct ServiceSpec {
     pub request_timeout: Option<Duration>,
 }
 
+impl ServiceSpec {
+    /// A service answering errors in `envelope`, documented at `docs.ui` / `docs.json`, scraped
+    /// at `/metrics`, with the configured request timeout.
+    pub fn new(envelope: impl ErrorEnvelope, docs: super::docs::DocsPaths) -> ServiceSpec {
+        ServiceSpec {
+            envelope: Arc::new(envelope),
+            docs,
+            metrics_path: "/metrics",
+            request_timeout: None,
+        }
+    }
+
+    pub fn metrics_at(mut self, path: &'static str) -> ServiceSpec {
+        self.metrics_path = path;
+        self
+    }
+
+    pub fn request_timeout(mut self, timeout: Duration) -> ServiceSpec {
+        self.request_timeout = Some(timeout);
+        self
+    }
+}
+
 /// Turns a service's documented routes into its finished router: routes plus metrics and
-/// docs, over the service state, inside the hardening stack.
-pub fn assemble(
-    api: utoipa_axum::router::OpenApiRouter<ServiceState>,
-    state: ServiceState,
+/// docs, over the service's own state `S` (from which the shared `ServiceState` is taken, so a
+/// handler asks for either by type), inside the hardening stack.
+pub fn assemble<S>(
+    api: utoipa_axum::router::OpenApiRouter<S>,
+    state: S,
     spec: ServiceSpec,
-) -> Router {
+) -> Router
+where
+    S: Clone + Send + Sync + 'static,
+    ServiceState: FromRef<S>,
+{
+    let shared = ServiceState::from_ref(&state);
     let (routes, openapi) = api.split_for_parts();
     let routes = routes
         .route(spec.metrics_path, axum::routing::get(metrics::render))
-        .with_state(state.clone())
+        .with_state(state)
         .merge(super::docs::docs_router(openapi, spec.docs));
     let timeout = spec.request_timeout.unwrap_or(Duration::from_secs(
-        state.platform.settings().http.request_timeout_secs,
+        shared.platform.settings().http.request_timeout_secs,
     ));
-    harden_with_timeout(routes, &state, spec.envelope, timeout)
+    harden_with_timeout(routes, &shared, spec.envelope, timeout)
 }

@@ -46,8 +46,7 @@ pub struct MemberQuery {
     pub status: Option<String>,
     /// created_at, -created_at, email, -email.
     pub sort: String,
-    pub limit: i64,
-    pub offset: i64,
+    pub page: crate::http::pagination::Page,
 }
 
 /// A user as login sees it: the stored hash and the role held in one service.
@@ -110,16 +109,18 @@ impl Accounts {
 
     pub async fn tenant_by_name(&self, name: &str) -> Result<Option<Tenant>, AccountError> {
         let sql = "SELECT id, name, created_at FROM tenants WHERE name = $1";
-        Ok(
-            on_db!(&self.db, p => sqlx::query_as::<_, Tenant>(sql).bind(name).fetch_optional(p).await)?,
-        )
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Tenant>(sql)
+            .bind(name)
+            .fetch_optional(p)
+            .await)?)
     }
 
     pub async fn tenant_by_id(&self, id: Uuid) -> Result<Option<Tenant>, AccountError> {
         let sql = "SELECT id, name, created_at FROM tenants WHERE id = $1";
-        Ok(
-            on_db!(&self.db, p => sqlx::query_as::<_, Tenant>(sql).bind(id).fetch_optional(p).await)?,
-        )
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Tenant>(sql)
+            .bind(id)
+            .fetch_optional(p)
+            .await)?)
     }
 
     /// Creates the tenant `name`, or returns it when it exists. The flag says whether it was created.
@@ -139,8 +140,13 @@ impl Accounts {
             created_at: store::now(),
         };
         let sql = "INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)";
-        let inserted = on_db!(&self.db, p => sqlx::query(sql)
-            .bind(tenant.id).bind(&tenant.name).bind(tenant.created_at).execute(p).await.map(|r| r.rows_affected()));
+        let inserted = on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(tenant.id)
+            .bind(&tenant.name)
+            .bind(tenant.created_at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()));
         match inserted {
             Ok(_) => Ok((tenant, true)),
             // Lost a race with a concurrent creator: the tenant exists now.
@@ -193,15 +199,27 @@ impl Accounts {
         let insert_user = "INSERT INTO users (id, tenant_id, email, display_name, password_hash, status, created_at) \
                            VALUES ($1, $2, $3, $4, $5, $6, $7)";
         let insert_role = "INSERT INTO user_roles (user_id, service, role) VALUES ($1, $2, $3)";
-        let result: Result<(), sqlx::Error> = on_db!(&self.db, p => async {
+        let result: Result<(), sqlx::Error> = on_db!(&self.db, |p| async {
             let mut tx = p.begin().await?;
             sqlx::query(insert_user)
-                .bind(user.id).bind(user.tenant_id).bind(&user.email).bind(&user.display_name)
-                .bind(&hash).bind(&user.status).bind(user.created_at)
-                .execute(&mut *tx).await?;
-            sqlx::query(insert_role).bind(user.id).bind(service.as_str()).bind(role).execute(&mut *tx).await?;
+                .bind(user.id)
+                .bind(user.tenant_id)
+                .bind(&user.email)
+                .bind(&user.display_name)
+                .bind(&hash)
+                .bind(&user.status)
+                .bind(user.created_at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(insert_role)
+                .bind(user.id)
+                .bind(service.as_str())
+                .bind(role)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await
-        }.await);
+        }
+        .await);
         match result {
             Ok(()) => Ok(user),
             Err(e) if store::is_unique_violation(&e) => Err(AccountError::Conflict(format!(
@@ -244,15 +262,27 @@ impl Accounts {
         let insert_user = "INSERT INTO users (id, tenant_id, email, display_name, password_hash, status, created_at, invited_by) \
                            VALUES ($1, $2, $3, $4, '', $5, $6, $7)";
         let insert_role = "INSERT INTO user_roles (user_id, service, role) VALUES ($1, $2, $3)";
-        let result: Result<(), sqlx::Error> = on_db!(&self.db, p => async {
+        let result: Result<(), sqlx::Error> = on_db!(&self.db, |p| async {
             let mut tx = p.begin().await?;
             sqlx::query(insert_user)
-                .bind(user.id).bind(user.tenant_id).bind(&user.email).bind(&user.display_name)
-                .bind(&user.status).bind(user.created_at).bind(invited_by)
-                .execute(&mut *tx).await?;
-            sqlx::query(insert_role).bind(user.id).bind(service.as_str()).bind(role).execute(&mut *tx).await?;
+                .bind(user.id)
+                .bind(user.tenant_id)
+                .bind(&user.email)
+                .bind(&user.display_name)
+                .bind(&user.status)
+                .bind(user.created_at)
+                .bind(invited_by)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(insert_role)
+                .bind(user.id)
+                .bind(service.as_str())
+                .bind(role)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await
-        }.await);
+        }
+        .await);
         match result {
             Ok(()) => Ok(user),
             Err(e) if store::is_unique_violation(&e) => Err(AccountError::Conflict(format!(
@@ -268,7 +298,7 @@ impl Accounts {
         &self,
         service: ServiceName,
         query: &MemberQuery,
-    ) -> Result<(Vec<Member>, i64), AccountError> {
+    ) -> Result<(Vec<Member>, u64), AccountError> {
         let filter = crate::store::Filter::new()
             .eq("u.tenant_id", query.tenant_id)
             .eq("r.service", service.as_str())
@@ -284,31 +314,30 @@ impl Accounts {
         let select = format!(
             "SELECT u.id, u.tenant_id, u.email, u.display_name, u.status, u.created_at, r.role, u.invited_by {from}"
         );
-        let (rows, total) = store::fetch_page(
-            &self.db,
-            &select,
-            from,
-            &filter,
-            order,
-            query.limit,
-            query.offset,
-        )
-        .await?;
+        let (rows, total) =
+            store::fetch_page(&self.db, &select, from, &filter, order, query.page).await?;
         Ok((rows, total))
     }
 
     /// Active users of the tenant.
     pub async fn active_user_count(&self, tenant_id: Uuid) -> Result<i64, AccountError> {
         let sql = "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND status = 'active'";
-        let (n,): (i64,) =
-            on_db!(&self.db, p => sqlx::query_as(sql).bind(tenant_id).fetch_one(p).await)?;
+        let (n,): (i64,) = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(tenant_id)
+            .fetch_one(p)
+            .await)?;
         Ok(n)
     }
 
     /// Renames the tenant; names are unique across the installation.
     pub async fn rename_tenant(&self, tenant_id: Uuid, name: &str) -> Result<(), AccountError> {
         let sql = "UPDATE tenants SET name = $1 WHERE id = $2";
-        let result = on_db!(&self.db, p => sqlx::query(sql).bind(name).bind(tenant_id).execute(p).await.map(|_| ()));
+        let result = on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(name)
+            .bind(tenant_id)
+            .execute(p)
+            .await
+            .map(|_| ()));
         match result {
             Ok(()) => Ok(()),
             Err(e) if store::is_unique_violation(&e) => Err(AccountError::Conflict(format!(
@@ -332,7 +361,13 @@ impl Accounts {
         }
         let sql = "INSERT INTO user_roles (user_id, service, role) VALUES ($1, $2, $3) \
                    ON CONFLICT (user_id, service) DO UPDATE SET role = excluded.role";
-        on_db!(&self.db, p => sqlx::query(sql).bind(user_id).bind(service.as_str()).bind(role).execute(p).await.map(|r| r.rows_affected()))?;
+        on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(user_id)
+            .bind(service.as_str())
+            .bind(role)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -341,9 +376,10 @@ impl Accounts {
             return Ok(None);
         };
         let sql = "SELECT id, tenant_id, email, display_name, status, created_at FROM users WHERE email = $1";
-        Ok(
-            on_db!(&self.db, p => sqlx::query_as::<_, User>(sql).bind(&email).fetch_optional(p).await)?,
-        )
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, User>(sql)
+            .bind(&email)
+            .fetch_optional(p)
+            .await)?)
     }
 
     /// The user with this email, with their password hash and their role in `service` (if any).
@@ -359,10 +395,13 @@ impl Accounts {
             "SELECT u.id, u.tenant_id, u.email, u.display_name, u.status, u.password_hash, r.role \
                    FROM users u LEFT JOIN user_roles r ON r.user_id = u.id AND r.service = $2 \
                    WHERE u.email = $1";
-        Ok(
-            on_db!(&self.db, p => sqlx::query_as::<_, LoginCandidate>(sql)
-            .bind(&email).bind(service.as_str()).fetch_optional(p).await)?,
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, LoginCandidate>(
+            sql
         )
+        .bind(&email)
+        .bind(service.as_str())
+        .fetch_optional(p)
+        .await)?)
     }
 
     /// The role the user holds in `service`, scoped to their tenant.
@@ -374,8 +413,12 @@ impl Accounts {
     ) -> Result<Option<String>, AccountError> {
         let sql = "SELECT r.role FROM user_roles r JOIN users u ON u.id = r.user_id \
                    WHERE r.user_id = $1 AND u.tenant_id = $2 AND r.service = $3 AND u.status = 'active'";
-        let row: Option<(String,)> = on_db!(&self.db, p => sqlx::query_as(sql)
-            .bind(user_id).bind(tenant_id).bind(service.as_str()).fetch_optional(p).await)?;
+        let row: Option<(String,)> = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(user_id)
+            .bind(tenant_id)
+            .bind(service.as_str())
+            .fetch_optional(p)
+            .await)?;
         Ok(row.map(|(r,)| r))
     }
 }

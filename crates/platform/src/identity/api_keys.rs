@@ -100,10 +100,18 @@ impl ApiKeys {
         };
         let sql = "INSERT INTO api_keys (id, tenant_id, service, name, prefix, key_hash, created_by, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-        on_db!(&self.db, p => sqlx::query(sql)
-            .bind(issued.id).bind(tenant_id).bind(service.as_str()).bind(&issued.name)
-            .bind(&issued.prefix).bind(hash_key(&issued.key)).bind(created_by).bind(issued.created_at)
-            .execute(p).await.map(|r| r.rows_affected()))?;
+        on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(issued.id)
+            .bind(tenant_id)
+            .bind(service.as_str())
+            .bind(&issued.name)
+            .bind(&issued.prefix)
+            .bind(hash_key(&issued.key))
+            .bind(created_by)
+            .bind(issued.created_at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(issued)
     }
 
@@ -122,8 +130,11 @@ impl ApiKeys {
             columns!(),
             " FROM api_keys WHERE key_hash = $1 AND service = $2 AND revoked_at IS NULL"
         );
-        let found: Option<KeyMatch> = on_db!(&self.db, p => sqlx::query_as(sql)
-            .bind(&hash).bind(service.as_str()).fetch_optional(p).await)?;
+        let found: Option<KeyMatch> = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(&hash)
+            .bind(service.as_str())
+            .fetch_optional(p)
+            .await)?;
         let Some(found) = found else { return Ok(None) };
         // The lookup was by hash already; this keeps the final comparison constant-time regardless.
         if !bool::from(found.key_hash.ct_eq(&hash)) {
@@ -145,7 +156,12 @@ impl ApiKeys {
             last_used_at.is_none_or(|at| now - at > Duration::seconds(LAST_USED_GRANULARITY_SECS));
         if stale {
             let sql = "UPDATE api_keys SET last_used_at = $1 WHERE id = $2";
-            on_db!(&self.db, p => sqlx::query(sql).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+            on_db!(&self.db, |p| sqlx::query(sql)
+                .bind(now)
+                .bind(id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
         }
         Ok(())
     }
@@ -161,8 +177,13 @@ impl ApiKeys {
             columns!(),
             " FROM api_keys WHERE tenant_id = $1 AND service = $2 ORDER BY created_at DESC, id DESC"
         );
-        Ok(on_db!(&self.db, p => sqlx::query_as::<_, ApiKeyRecord>(sql)
-            .bind(tenant_id).bind(service.as_str()).fetch_all(p).await)?)
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, ApiKeyRecord>(
+            sql
+        )
+        .bind(tenant_id)
+        .bind(service.as_str())
+        .fetch_all(p)
+        .await)?)
     }
 
     /// Revokes a key of this tenant. False when no such live key belongs to the tenant.
@@ -174,8 +195,13 @@ impl ApiKeys {
     ) -> anyhow::Result<bool> {
         let sql = "UPDATE api_keys SET revoked_at = $1 \
                    WHERE id = $2 AND tenant_id = $3 AND service = $4 AND revoked_at IS NULL";
-        let done = on_db!(&self.db, p => sqlx::query(sql)
-            .bind(store::now()).bind(id).bind(tenant_id).bind(service.as_str()).execute(p).await
+        let done = on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(store::now())
+            .bind(id)
+            .bind(tenant_id)
+            .bind(service.as_str())
+            .execute(p)
+            .await
             .map(|r| r.rows_affected()))?;
         Ok(done == 1)
     }

@@ -137,18 +137,28 @@ impl Jobs {
         let sql = "INSERT INTO jobs (id, queue, tenant_id, payload, status, attempts, max_attempts, max_run_seconds, \
                    run_at, cancel_requested, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, FALSE, $8, $8)";
-        on_db!(&self.db, p => sqlx::query(sql)
-            .bind(id).bind(queue).bind(opts.tenant_id).bind(payload.to_string())
-            .bind(opts.max_attempts.max(1)).bind(opts.max_run_seconds)
-            .bind(opts.run_at.unwrap_or(now)).bind(now)
-            .execute(p).await.map(|r| r.rows_affected()))?;
+        on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(id)
+            .bind(queue)
+            .bind(opts.tenant_id)
+            .bind(payload.to_string())
+            .bind(opts.max_attempts.max(1))
+            .bind(opts.max_run_seconds)
+            .bind(opts.run_at.unwrap_or(now))
+            .bind(now)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         self.wake.notify_waiters();
         Ok(id)
     }
 
     pub async fn get(&self, id: Uuid) -> anyhow::Result<Option<Job>> {
         let sql = concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1");
-        Ok(on_db!(&self.db, p => sqlx::query_as::<_, Job>(sql).bind(id).fetch_optional(p).await)?)
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, Job>(sql)
+            .bind(id)
+            .fetch_optional(p)
+            .await)?)
     }
 
     /// Claims the oldest due job of one of `queues` for `worker`, exclusively.
@@ -206,8 +216,12 @@ impl Jobs {
     pub async fn heartbeat(&self, id: Uuid, worker: &str) -> anyhow::Result<Option<bool>> {
         let sql = "UPDATE jobs SET heartbeat_at = $1, updated_at = $1 \
                    WHERE id = $2 AND locked_by = $3 AND status = 'running' RETURNING cancel_requested";
-        let row: Option<(bool,)> = on_db!(&self.db, p => sqlx::query_as(sql)
-            .bind(store::now()).bind(id).bind(worker).fetch_optional(p).await)?;
+        let row: Option<(bool,)> = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(store::now())
+            .bind(id)
+            .bind(worker)
+            .fetch_optional(p)
+            .await)?;
         Ok(row.map(|(c,)| c))
     }
 
@@ -232,9 +246,15 @@ impl Jobs {
             let run_at = now + chrono::Duration::from_std(backoff(job.attempts))?;
             let sql = "UPDATE jobs SET status = 'queued', last_error = $1, run_at = $2, updated_at = $3, locked_by = NULL \
                        WHERE id = $4 AND locked_by = $5 AND status = 'running'";
-            let n = on_db!(&self.db, p => sqlx::query(sql)
-                .bind(error).bind(run_at).bind(now).bind(job.id).bind(worker)
-                .execute(p).await.map(|r| r.rows_affected()))?;
+            let n = on_db!(&self.db, |p| sqlx::query(sql)
+                .bind(error)
+                .bind(run_at)
+                .bind(now)
+                .bind(job.id)
+                .bind(worker)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
             return Ok(n == 1);
         }
         let sql = "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2, updated_at = $2, locked_by = NULL \
@@ -253,8 +273,13 @@ impl Jobs {
     pub async fn release(&self, id: Uuid, worker: &str) -> anyhow::Result<bool> {
         let sql = "UPDATE jobs SET status = 'queued', attempts = attempts - 1, locked_by = NULL, heartbeat_at = NULL, updated_at = $1 \
                    WHERE id = $2 AND locked_by = $3 AND status = 'running'";
-        let n = on_db!(&self.db, p => sqlx::query(sql).bind(store::now()).bind(id).bind(worker)
-            .execute(p).await.map(|r| r.rows_affected()))?;
+        let n = on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(store::now())
+            .bind(id)
+            .bind(worker)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 
@@ -265,8 +290,14 @@ impl Jobs {
         id: Uuid,
         worker: &str,
     ) -> anyhow::Result<bool> {
-        let n = on_db!(&self.db, p => sqlx::query(sql).bind(text).bind(store::now()).bind(id).bind(worker)
-            .execute(p).await.map(|r| r.rows_affected()))?;
+        let n = on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(text)
+            .bind(store::now())
+            .bind(id)
+            .bind(worker)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(n == 1)
     }
 
@@ -275,12 +306,22 @@ impl Jobs {
         let now = store::now();
         let queued = "UPDATE jobs SET status = 'cancelled', cancel_requested = TRUE, finished_at = $1, updated_at = $1 \
                       WHERE id = $2 AND status = 'queued'";
-        let n = on_db!(&self.db, p => sqlx::query(queued).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        let n = on_db!(&self.db, |p| sqlx::query(queued)
+            .bind(now)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         if n == 1 {
             return Ok(CancelOutcome::Cancelled);
         }
         let running = "UPDATE jobs SET cancel_requested = TRUE, updated_at = $1 WHERE id = $2 AND status = 'running'";
-        let n = on_db!(&self.db, p => sqlx::query(running).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        let n = on_db!(&self.db, |p| sqlx::query(running)
+            .bind(now)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         if n == 1 {
             return Ok(CancelOutcome::Requested);
         }
@@ -302,9 +343,18 @@ impl Jobs {
             "UPDATE jobs SET status = 'queued', last_error = 'worker lost (heartbeat timed out)', \
                        updated_at = $1, locked_by = NULL, heartbeat_at = NULL \
                        WHERE status = 'running' AND heartbeat_at < $2";
-        let n = on_db!(&self.db, p => {
-            sqlx::query(exhausted).bind(now).bind(cutoff).execute(p).await?;
-            sqlx::query(requeue).bind(now).bind(cutoff).execute(p).await.map(|r| r.rows_affected())
+        let n = on_db!(&self.db, |p| {
+            sqlx::query(exhausted)
+                .bind(now)
+                .bind(cutoff)
+                .execute(p)
+                .await?;
+            sqlx::query(requeue)
+                .bind(now)
+                .bind(cutoff)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
         })?;
         if n > 0 {
             tracing::warn!(
@@ -320,15 +370,22 @@ impl Jobs {
     pub async fn running_count(&self, prefix: &str) -> anyhow::Result<i64> {
         let sql =
             "SELECT COUNT(*) FROM jobs WHERE status = 'running' AND substr(queue, 1, $1) = $2";
-        let (n,): (i64,) = on_db!(&self.db, p => sqlx::query_as(sql)
-            .bind(prefix.len() as i32).bind(prefix).fetch_one(p).await)?;
+        let (n,): (i64,) = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(prefix.len() as i32)
+            .bind(prefix)
+            .fetch_one(p)
+            .await)?;
         Ok(n)
     }
 
     /// Jobs waiting per queue, for the queue-depth gauge.
     pub async fn queue_depths(&self) -> anyhow::Result<Vec<(String, i64)>> {
         let sql = "SELECT queue, COUNT(*) FROM jobs WHERE status = 'queued' GROUP BY queue";
-        Ok(on_db!(&self.db, p => sqlx::query_as::<_, (String, i64)>(sql).fetch_all(p).await)?)
+        Ok(on_db!(&self.db, |p| sqlx::query_as::<_, (String, i64)>(
+            sql
+        )
+        .fetch_all(p)
+        .await)?)
     }
 }
 

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::http::pagination::Page;
+
 /// A value to bind to one placeholder.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SqlArg {
@@ -127,22 +129,23 @@ macro_rules! bind_args {
 }
 
 /// One page of `select` (`SELECT … FROM …`, no WHERE) under `filter` in `order`, with the
-/// number of rows the filter matches.
+/// number of rows the filter matches: the one list query every paginated endpoint runs.
 pub async fn fetch_page<T>(
     db: &super::Db,
     select: &str,
     from: &str,
     filter: &Filter,
     order: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<T>, i64), sqlx::Error>
+    page: Page,
+) -> Result<(Vec<T>, u64), sqlx::Error>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
         + Send
         + Unpin,
 {
+    // `PageParams::resolve` keeps both within i64.
+    let (limit, offset) = (page.limit as i64, page.offset() as i64);
     let n = filter.next_placeholder();
     let list = format!(
         "{select}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",
@@ -150,10 +153,21 @@ where
         n + 1
     );
     let count = format!("SELECT COUNT(*) {from}{}", filter.where_sql());
-    let rows = crate::on_db!(db, p => crate::bind_args!(sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(list.clone())), &filter.args)
-        .bind(limit).bind(offset).fetch_all(p).await)?;
-    let (total,): (i64,) = crate::on_db!(db, p => crate::bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count.clone())), &filter.args).fetch_one(p).await)?;
-    Ok((rows, total))
+    let rows = crate::on_db!(db, |p| crate::bind_args!(
+        sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(list.clone())),
+        &filter.args
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(p)
+    .await)?;
+    let (total,): (i64,) = crate::on_db!(db, |p| crate::bind_args!(
+        sqlx::query_as(sqlx::AssertSqlSafe(count.clone())),
+        &filter.args
+    )
+    .fetch_one(p)
+    .await)?;
+    Ok((rows, total.max(0) as u64))
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
-//! The `Db` seam: one SQLite or PostgreSQL pool, migrations for both, and the `on_db!` dispatch.
+//! The `Db` seam: one SQLite or PostgreSQL pool, the migrations of each owner, and the `on_db!`
+//! dispatch.
 //!
 //! Queries are written once in portable SQL with `$N` placeholders; `on_db!` monomorphises the
 //! same body for each concrete pool, so bind and decode types are checked for both drivers.
 
 mod filter;
+mod migrations;
 
 pub use filter::{fetch_page, Filter, SqlArg};
+pub use migrations::{check_owners, compose, Migrations, PLATFORM};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -26,7 +29,7 @@ pub enum Db {
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` holds.
 #[macro_export]
 macro_rules! on_db {
-    ($db:expr, $pool:ident => $body:expr) => {
+    ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
             $crate::store::Db::Sqlite($pool) => $body,
             $crate::store::Db::Postgres($pool) => $body,
@@ -123,28 +126,22 @@ impl Db {
         }
     }
 
-    /// Applies every pending migration of this backend.
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
-        }
-        Ok(())
-    }
-
     /// True when a trivial query succeeds: what readiness probes report.
     pub async fn ping(&self) -> bool {
-        let probe = on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()));
+        let probe = on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()));
         probe.is_ok()
     }
 
     /// Connections open and idle, for the pool gauges.
     pub fn pool_stats(&self) -> (u32, usize) {
-        on_db!(self, pool => (pool.size(), pool.num_idle()))
+        on_db!(self, |pool| (pool.size(), pool.num_idle()))
     }
 
     pub async fn close(&self) {
-        on_db!(self, pool => pool.close().await)
+        on_db!(self, |pool| pool.close().await)
     }
 }
 

@@ -64,12 +64,20 @@ macro_rules! customer_select {
 
 pub async fn by_id(db: &Db, id: &str) -> anyhow::Result<Option<CustomerRow>> {
     let sql = customer_select!("id = $1");
-    Ok(on_db!(db, p => sqlx::query_as(sql).bind(id).fetch_optional(p).await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await)?)
 }
 
 pub async fn set_tier(db: &Db, id: &str, tier: Tier) -> anyhow::Result<bool> {
     let sql = "UPDATE enclave_customers SET tier = $1 WHERE id = $2";
-    let n = on_db!(db, p => sqlx::query(sql).bind(tier.as_str()).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+    let n = on_db!(db, |p| sqlx::query(sql)
+        .bind(tier.as_str())
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -116,7 +124,12 @@ pub async fn signup(
         }
     };
     let db = state.platform.db();
-    let taken: Option<(String,)> = on_db!(db, p => sqlx::query_as("SELECT id FROM enclave_customers WHERE email = $1").bind(&email).fetch_optional(p).await)?;
+    let taken: Option<(String,)> = on_db!(db, |p| sqlx::query_as(
+        "SELECT id FROM enclave_customers WHERE email = $1"
+    )
+    .bind(&email)
+    .fetch_optional(p)
+    .await)?;
     if taken.is_some() {
         return Err(ApiError::conflict("Email already registered"));
     }
@@ -127,9 +140,16 @@ pub async fn signup(
         .ensure_tenant(&format!("enclave:{customer_id}"))
         .await?;
     let sql = "INSERT INTO enclave_customers (id, tenant_id, email, jurisdiction, tier, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
-    let inserted = on_db!(db, p => sqlx::query(sql)
-        .bind(&customer_id).bind(tenant.id).bind(&email).bind(&jurisdiction).bind(Tier::Free.as_str()).bind(store::now())
-        .execute(p).await.map(|_| ()));
+    let inserted = on_db!(db, |p| sqlx::query(sql)
+        .bind(&customer_id)
+        .bind(tenant.id)
+        .bind(&email)
+        .bind(&jurisdiction)
+        .bind(Tier::Free.as_str())
+        .bind(store::now())
+        .execute(p)
+        .await
+        .map(|_| ()));
     match inserted {
         Ok(_) => {}
         Err(e) if is_unique_violation(&e) => {
@@ -180,8 +200,10 @@ async fn by_key(
                c.id, c.email, c.jurisdiction, c.tier, c.created_at \
                FROM api_keys k JOIN enclave_customers c ON c.tenant_id = k.tenant_id \
                WHERE k.key_hash = $1 AND k.service = 'enclave' AND k.revoked_at IS NULL";
-    let found: Option<KeyedCustomer> =
-        on_db!(state.platform.db(), p => sqlx::query_as(sql).bind(&hash).fetch_optional(p).await)?;
+    let found: Option<KeyedCustomer> = on_db!(state.platform.db(), |p| sqlx::query_as(sql)
+        .bind(&hash)
+        .fetch_optional(p)
+        .await)?;
     let Some(found) = found else { return Ok(None) };
     // The lookup was by hash already; the final comparison stays constant-time regardless.
     if !bool::from(subtle::ConstantTimeEq::ct_eq(

@@ -56,7 +56,14 @@ pub async fn health(
     let engines = match cached {
         Some(engines) => engines,
         None => {
-            let ave = database && on_db!(db, p => sqlx::query("SELECT key_id FROM enclave_keys LIMIT 1").fetch_optional(p).await.map(|_| ())).is_ok();
+            let ave = database
+                && on_db!(db, |p| sqlx::query(
+                    "SELECT key_id FROM enclave_keys LIMIT 1"
+                )
+                .fetch_optional(p)
+                .await
+                .map(|_| ()))
+                .is_ok();
             let (eee, (dire, rzl, fgx)) = (probe_sandbox(&runtime).await, probe_proofs());
             let engines = BTreeMap::from([
                 ("eee", eee),

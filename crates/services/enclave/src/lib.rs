@@ -12,7 +12,6 @@ mod runtime;
 mod sessions;
 mod tiers;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::{Extension, Router};
@@ -27,6 +26,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use runtime::Runtime;
+
+/// enclave's tables (`enclave_*`), versions 3000–3999.
+pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations {
+    owner: "enclave",
+    versions: 3000..=3999,
+    sqlite: sqlx::migrate!("./migrations/sqlite"),
+    postgres: sqlx::migrate!("./migrations/postgres"),
+    renumbered: &[(4, 3001)],
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -50,7 +58,11 @@ pub struct EnclaveEnvelope;
 
 impl ErrorEnvelope for EnclaveEnvelope {
     fn body(&self, err: &ApiError) -> serde_json::Value {
-        serde_json::json!({ "error": err.code, "message": err.message, "status": err.status.as_u16() })
+        platform::http::envelope::to_body(ErrorBody {
+            error: err.code.to_string(),
+            message: err.message.clone(),
+            status: err.status.as_u16(),
+        })
     }
 }
 
@@ -95,17 +107,14 @@ pub fn router(state: ServiceState) -> Router {
         .routes(routes!(billing::stripe_webhook))
         .routes(routes!(health::health))
         .layer(Extension(runtime));
-    let spec = ServiceSpec {
-        envelope: Arc::new(EnclaveEnvelope),
-        docs: DocsPaths {
-            ui: "/v1/docs",
-            json: "/v1/openapi.json",
-            yaml: None,
-        },
-        metrics_path: "/metrics",
-        // An exec answers when its command ends: up to MAX_EXEC plus the kill grace period.
-        request_timeout: Some(sessions::MAX_EXEC + Duration::from_secs(60)),
+    let docs = DocsPaths {
+        ui: "/v1/docs",
+        json: "/v1/openapi.json",
+        yaml: None,
     };
+    // An exec answers when its command ends: up to MAX_EXEC plus the kill grace period.
+    let spec = ServiceSpec::new(EnclaveEnvelope, docs)
+        .request_timeout(sessions::MAX_EXEC + Duration::from_secs(60));
     assemble(api, state, spec)
 }
 

@@ -20,14 +20,20 @@ use crate::ErrorBody;
 /// CDPs the customer was issued since `since` (the quota count).
 pub async fn count_since(db: &Db, customer_id: &str, since: DateTime<Utc>) -> anyhow::Result<u64> {
     let sql = "SELECT COUNT(*) FROM enclave_proofs WHERE customer_id = $1 AND created_at >= $2";
-    let (n,): (i64,) =
-        on_db!(db, p => sqlx::query_as(sql).bind(customer_id).bind(since).fetch_one(p).await)?;
+    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(customer_id)
+        .bind(since)
+        .fetch_one(p)
+        .await)?;
     Ok(n as u64)
 }
 
 async fn stored(db: &Db, session_id: &str) -> anyhow::Result<Option<(String, String)>> {
     let sql = "SELECT document, evidence FROM enclave_proofs WHERE session_id = $1";
-    Ok(on_db!(db, p => sqlx::query_as(sql).bind(session_id).fetch_optional(p).await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(session_id)
+        .fetch_optional(p)
+        .await)?)
 }
 
 /// The DELETE response of an already destroyed session, rebuilt from what was stored.
@@ -94,8 +100,10 @@ pub async fn get_key(
     Path(id): Path<String>,
 ) -> Result<Json<PublicKey>, ApiError> {
     let sql = "SELECT key_id, algorithm, public_key, created_at AS created FROM enclave_keys WHERE key_id = $1";
-    let key: Option<PublicKey> =
-        on_db!(state.platform.db(), p => sqlx::query_as(sql).bind(&id).fetch_optional(p).await)?;
+    let key: Option<PublicKey> = on_db!(state.platform.db(), |p| sqlx::query_as(sql)
+        .bind(&id)
+        .fetch_optional(p)
+        .await)?;
     let mut key = key.ok_or_else(|| ApiError::not_found("Key not found"))?;
     key.created_at = stamp(key.created);
     Ok(Json(key))

@@ -15,6 +15,8 @@ pub struct GuardEnvelope;
 
 impl ErrorEnvelope for GuardEnvelope {
     fn body(&self, err: &ApiError) -> serde_json::Value {
-        serde_json::json!({ "error": err.message })
+        platform::http::envelope::to_body(ErrorBody {
+            error: err.message.clone(),
+        })
     }
 }

@@ -4,14 +4,13 @@
 
 use chrono::Utc;
 use platform::events::Event;
-use platform::webhooks::{enqueue_delivery, Delivery};
 use platform::{ServiceName, ServiceState};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::alerts::{Alert, AlertRow};
+use crate::alerts::Alert;
 use crate::interactions::Interaction;
-use crate::webhooks;
+use crate::store::AlertRow;
 
 /// The events one interaction gives rise to, with their payloads.
 fn events_of(interaction: &Interaction, alert: Option<&AlertRow>) -> Vec<(&'static str, Value)> {
@@ -38,14 +37,7 @@ pub async fn interactions_recorded(
     stored: &[(Interaction, Option<AlertRow>)],
 ) {
     let platform = &state.platform;
-    let hooks = match webhooks::active(platform.db(), tenant_id).await {
-        Ok(hooks) => hooks,
-        Err(e) => {
-            tracing::error!(error = %e, "loading webhooks failed; no deliveries queued");
-            Vec::new()
-        }
-    };
-    let settings = &platform.settings().webhooks;
+    let mut deliveries = Vec::new();
     for (interaction, alert) in stored {
         for (name, data) in events_of(interaction, alert.as_ref()) {
             let now = Utc::now();
@@ -64,41 +56,12 @@ pub async fn interactions_recorded(
                 "created_at": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "tenant_id": tenant_id,
                 "data": data,
-            })
-            .to_string();
-            for hook in hooks
-                .iter()
-                .filter(|h| h.events().iter().any(|e| e == name))
-            {
-                let Some(secret) =
-                    platform::sealed::open(platform.master_key(), &hook.signing_secret)
-                else {
-                    tracing::error!(webhook = %hook.id, "signing secret cannot be opened; delivery skipped");
-                    continue;
-                };
-                let auth_token = platform::sealed::open(platform.master_key(), &hook.auth_token)
-                    .unwrap_or_default();
-                let delivery = Delivery {
-                    webhook_id: hook.id.clone(),
-                    url: hook.url.clone(),
-                    event: name.into(),
-                    body: body.clone(),
-                    signing_secret: secret,
-                    auth_token,
-                    headers: hook.headers(),
-                };
-                if let Err(e) = enqueue_delivery(
-                    platform.jobs(),
-                    platform.master_key(),
-                    tenant_id,
-                    settings.max_attempts,
-                    delivery,
-                )
-                .await
-                {
-                    tracing::error!(webhook = %hook.id, error = %e, "queueing a webhook delivery failed");
-                }
-            }
+            });
+            deliveries.push((name, body.to_string()));
         }
     }
+    let webhooks = platform.webhooks();
+    webhooks
+        .fan_out_all(tenant_id, ServiceName::Guard, deliveries)
+        .await;
 }

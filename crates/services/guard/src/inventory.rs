@@ -2,16 +2,13 @@
 //! with first and last sighting, volume, distinct users, risk and decisions.
 
 use axum::extract::{Query, State};
-use axum::response::IntoResponse;
-use axum::Json;
 use chrono::{DateTime, Utc};
-use platform::http::pagination::{page_headers, PageParams};
+use platform::http::pagination::{PageParams, Paged};
 use platform::http::{ApiError, AuthUser};
-use platform::store::Filter;
-use platform::{bind_args, on_db, ServiceState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::store::GuardStore;
 use crate::ErrorBody;
 
 /// Vendors of the platforms the contract names; others are listed by id alone.
@@ -29,21 +26,6 @@ fn vendor(platform_id: &str) -> Option<&'static str> {
         "grok" => "xAI",
         _ => return None,
     })
-}
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    platform_id: String,
-    first_seen: DateTime<Utc>,
-    last_seen: DateTime<Utc>,
-    interactions: i64,
-    distinct_users: i64,
-    max_risk: f64,
-    mean_risk: f64,
-    blocked: i64,
-    coached: i64,
-    logged: i64,
-    allowed: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -87,35 +69,16 @@ pub struct InventoryRange {
     responses((status = 200, body = Inventory, headers(("X-Total-Count" = u64), ("X-Page" = u64), ("X-Per-Page" = u64), ("X-Total-Pages" = u64))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn inventory(
-    State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     Query(params): Query<PageParams>,
     Query(range): Query<InventoryRange>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Paged<Inventory>, ApiError> {
     let page = params.resolve(50, 500)?;
-    let filter = Filter::new()
-        .eq("tenant_id", user.tenant_id())
-        .cmp_opt("created_at", ">=", range.from)
-        .cmp_opt("created_at", "<", range.to);
-    let n = filter.next_placeholder();
-    let sql = format!(
-        "SELECT platform_id, MIN(created_at) AS first_seen, MAX(created_at) AS last_seen, COUNT(*) AS interactions, \
-         COUNT(DISTINCT user_id) AS distinct_users, MAX(risk_score) AS max_risk, AVG(risk_score) AS mean_risk, \
-         SUM(CASE WHEN action = 'block' THEN 1 ELSE 0 END) AS blocked, SUM(CASE WHEN action = 'coach' THEN 1 ELSE 0 END) AS coached, \
-         SUM(CASE WHEN action = 'log' THEN 1 ELSE 0 END) AS logged, SUM(CASE WHEN action = 'allow' THEN 1 ELSE 0 END) AS allowed \
-         FROM guard_interactions{} GROUP BY platform_id ORDER BY COUNT(*) DESC, platform_id LIMIT ${n} OFFSET ${}",
-        filter.where_sql(),
-        n + 1
-    );
-    let count = format!(
-        "SELECT COUNT(DISTINCT platform_id) FROM guard_interactions{}",
-        filter.where_sql()
-    );
-    let db = state.platform.db();
-    let rows = on_db!(db, p => bind_args!(sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.clone())), &filter.args)
-        .bind(page.limit as i64).bind(page.offset() as i64).fetch_all(p).await)?;
-    let (total,): (i64,) = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(count.clone())), &filter.args).fetch_one(p).await)?;
-    let headers = page_headers(total as u64, page, rows.len());
+    let (rows, total) = store
+        .platforms_page(user.tenant_id(), range.from, range.to, page)
+        .await?;
+    let returned = rows.len();
     let platforms = rows
         .into_iter()
         .map(|r| PlatformUsage {
@@ -135,5 +98,5 @@ pub async fn inventory(
             },
         })
         .collect();
-    Ok((headers, Json(Inventory { platforms })))
+    Ok(Paged::new(page, total, returned, Inventory { platforms }))
 }

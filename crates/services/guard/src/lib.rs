@@ -12,14 +12,15 @@ mod interactions;
 mod inventory;
 mod policies;
 mod stats;
+mod store;
 mod tenants;
 mod users;
 mod webhooks;
 mod ws;
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::FromRef;
 use axum::Router;
 use platform::http::docs::{BearerJwtScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
@@ -30,6 +31,16 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use envelope::{ErrorBody, GuardEnvelope};
+use store::GuardStore;
+
+/// guard's tables (`guard_*`), versions 1000–1999.
+pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations {
+    owner: "guard",
+    versions: 1000..=1999,
+    sqlite: sqlx::migrate!("./migrations/sqlite"),
+    postgres: sqlx::migrate!("./migrations/postgres"),
+    renumbered: &[(2, 1001), (3, 1002)],
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -64,8 +75,28 @@ pub fn api_rule() -> RateRule {
     )
 }
 
+/// What guard's handlers are given: the shared service state and guard's store, each taken
+/// by type (`State<ServiceState>`, `State<GuardStore>`).
+#[derive(Clone)]
+struct GuardState {
+    shared: ServiceState,
+    store: GuardStore,
+}
+
+impl FromRef<GuardState> for ServiceState {
+    fn from_ref(state: &GuardState) -> ServiceState {
+        state.shared.clone()
+    }
+}
+
+impl FromRef<GuardState> for GuardStore {
+    fn from_ref(state: &GuardState) -> GuardStore {
+        state.store.clone()
+    }
+}
+
 pub fn router(state: ServiceState) -> Router {
-    let login = OpenApiRouter::new()
+    let login = OpenApiRouter::<GuardState>::new()
         .routes(routes!(auth::login))
         .route_layer(RateLimitLayer::new(&state, login_rule()));
     let api = OpenApiRouter::new()
@@ -101,15 +132,16 @@ pub fn router(state: ServiceState) -> Router {
         .merge(login)
         .merge(api)
         .merge(probes);
-    let spec = ServiceSpec {
-        envelope: Arc::new(GuardEnvelope),
-        docs: DocsPaths {
-            ui: "/api/docs",
-            json: "/api/docs/openapi.json",
-            yaml: Some("/api/docs/openapi.yaml"),
-        },
-        metrics_path: "/api/v1/metrics",
-        request_timeout: None,
+    let docs = DocsPaths {
+        ui: "/api/docs",
+        json: "/api/docs/openapi.json",
+        yaml: Some("/api/docs/openapi.yaml"),
+    };
+    let spec = ServiceSpec::new(GuardEnvelope, docs).metrics_at("/api/v1/metrics");
+    let store = GuardStore::new(state.platform.db().clone());
+    let state = GuardState {
+        shared: state,
+        store,
     };
     assemble(api, state, spec)
 }

@@ -8,12 +8,11 @@ use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use platform::http::{ApiError, AuthUser};
-use platform::store::{Backend, Db, Filter};
-use platform::{bind_args, on_db, ServiceState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::store::GuardStore;
 use crate::ErrorBody;
 
 const ACTIONS: [&str; 4] = ["block", "coach", "log", "allow"];
@@ -82,32 +81,11 @@ pub struct Stats {
     daily: Vec<Day>,
 }
 
-fn day_expr(db: &Db) -> &'static str {
-    match db.backend() {
-        Backend::Sqlite => "substr(created_at, 1, 10)",
-        Backend::Postgres => "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-    }
-}
-
-async fn grouped(
-    db: &Db,
-    select: &str,
-    table: &str,
-    group: &str,
-    filter: &Filter,
-) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {select}, COUNT(*) FROM {table}{} GROUP BY {group} ORDER BY COUNT(*) DESC, 1",
-        filter.where_sql()
-    );
-    on_db!(db, p => bind_args!(sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql.clone())), &filter.args).fetch_all(p).await)
-}
-
 /// Dashboard statistics for the caller's tenant.
 #[utoipa::path(get, path = "/api/v1/dashboard/stats", tag = "dashboard", params(StatsRange), security(("bearer" = [])),
     responses((status = 200, body = Stats), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn stats(
-    State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     Query(range): Query<StatsRange>,
 ) -> Result<Json<Stats>, ApiError> {
@@ -121,49 +99,21 @@ pub async fn stats(
             "the range may span at most {MAX_DAYS} days"
         )));
     }
-    let db = state.platform.db();
-    let filter = Filter::new()
-        .eq("tenant_id", user.tenant_id())
-        .cmp("created_at", ">=", from)
-        .cmp("created_at", "<", to);
-    let where_sql = filter.where_sql();
-    let totals_sql = format!(
-        "SELECT COUNT(*), COUNT(DISTINCT user_id), COUNT(DISTINCT platform_id), COALESCE(AVG(risk_score), 0.0) FROM guard_interactions{where_sql}"
-    );
-    let (interactions, distinct_users, platforms, mean_risk): (i64, i64, i64, f64) = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(totals_sql.clone())), &filter.args).fetch_one(p).await)?;
-    let alerts_sql = format!("SELECT COUNT(*) FROM guard_alerts{where_sql}");
-    let (alerts,): (i64,) = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(alerts_sql.clone())), &filter.args).fetch_one(p).await)?;
-
-    let mut by_action: BTreeMap<String, i64> = ACTIONS.iter().map(|a| (a.to_string(), 0)).collect();
-    by_action.extend(grouped(db, "action", "guard_interactions", "action", &filter).await?);
-    let mut risk_histogram: BTreeMap<String, i64> =
-        BANDS.iter().map(|b| (b.to_string(), 0)).collect();
-    risk_histogram
-        .extend(grouped(db, "risk_band", "guard_interactions", "risk_band", &filter).await?);
+    let counts = store.stats_counts(user.tenant_id(), from, to).await?;
+    let zeros = |keys: &[&str]| -> BTreeMap<String, i64> {
+        keys.iter().map(|k| (k.to_string(), 0)).collect()
+    };
+    let mut by_action = zeros(&ACTIONS);
+    by_action.extend(counts.by_action);
+    let mut risk_histogram = zeros(&BANDS);
+    risk_histogram.extend(counts.by_band);
     let as_counts = |rows: Vec<(String, i64)>| {
         rows.into_iter()
             .map(|(key, count)| Count { key, count })
             .collect()
     };
-    let by_platform = as_counts(
-        grouped(
-            db,
-            "platform_id",
-            "guard_interactions",
-            "platform_id",
-            &filter,
-        )
-        .await?,
-    );
-    let by_type = as_counts(grouped(db, "kind", "guard_findings", "kind", &filter).await?);
-
-    let policy_sql = String::from(
-        "SELECT i.policy_id, p.name, COUNT(*) FROM guard_interactions i LEFT JOIN guard_policies p ON p.id = i.policy_id \
-         WHERE i.tenant_id = $1 AND i.created_at >= $2 AND i.created_at < $3 AND i.policy_id IS NOT NULL \
-         GROUP BY i.policy_id, p.name ORDER BY COUNT(*) DESC"
-    );
-    let policy_rows: Vec<(Uuid, Option<String>, i64)> = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(policy_sql.clone())), &filter.args).fetch_all(p).await)?;
-    let policy_effectiveness = policy_rows
+    let policy_effectiveness = counts
+        .policy_hits
         .into_iter()
         .map(|(policy_id, name, decisions)| PolicyHits {
             policy_id,
@@ -171,26 +121,20 @@ pub async fn stats(
             decisions,
         })
         .collect();
-
-    let day = day_expr(db);
-    let daily_sql = format!(
-        "SELECT {day}, action, COUNT(*) FROM guard_interactions{where_sql} GROUP BY {day}, action"
-    );
-    let daily_rows: Vec<(String, String, i64)> = on_db!(db, p => bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(daily_sql.clone())), &filter.args).fetch_all(p).await)?;
     Ok(Json(Stats {
-        daily: daily_trend(from, to, &daily_rows),
+        daily: daily_trend(from, to, &counts.daily),
         from,
         to,
         totals: Totals {
-            interactions,
-            distinct_users,
-            platforms,
-            alerts,
-            mean_risk: (mean_risk * 1000.0).round() / 1000.0,
+            interactions: counts.interactions,
+            distinct_users: counts.distinct_users,
+            platforms: counts.platforms,
+            alerts: counts.alerts,
+            mean_risk: (counts.mean_risk * 1000.0).round() / 1000.0,
         },
         by_action,
-        by_platform,
-        by_type,
+        by_platform: as_counts(counts.by_platform),
+        by_type: as_counts(counts.by_type),
         risk_histogram,
         policy_effectiveness,
     }))

@@ -6,15 +6,14 @@ use std::net::IpAddr;
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use platform::audit::AuditEvent;
 use platform::http::{ApiError, AppJson, AuthUser};
-use platform::store::{self, Db};
 use platform::webhooks::new_signing_secret;
-use platform::{on_db, sealed, ServiceName, ServiceState};
+use platform::{sealed, ServiceName, ServiceState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::store::{GuardStore, SettingsRow};
 use crate::ErrorBody;
 
 const LIMITS: Limits = Limits {
@@ -23,17 +22,6 @@ const LIMITS: Limits = Limits {
     interactions_per_month: 1_000_000,
     api_requests_per_minute: 1000,
 };
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct SettingsRow {
-    tenant_id: Uuid,
-    domain: String,
-    data_residency: String,
-    audit_log_retention_days: i32,
-    ip_whitelist: String,
-    webhook_signing_secret: String,
-    updated_at: DateTime<Utc>,
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct Settings {
@@ -79,51 +67,26 @@ pub struct TenantView {
     updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "tenant_id, domain, data_residency, audit_log_retention_days, ip_whitelist, webhook_signing_secret, updated_at";
-
 /// The tenant's settings, created with defaults on first use.
-async fn settings_of(state: &ServiceState, user: &AuthUser) -> Result<SettingsRow, ApiError> {
-    let db = state.platform.db();
-    let select = format!("SELECT {COLUMNS} FROM guard_tenant_settings WHERE tenant_id = $1");
-    let found = on_db!(db, p => sqlx::query_as::<_, SettingsRow>(sqlx::AssertSqlSafe(select.clone())).bind(user.tenant_id()).fetch_optional(p).await)?;
-    if let Some(row) = found {
+async fn settings_of(
+    state: &ServiceState,
+    store: &GuardStore,
+    user: &AuthUser,
+) -> Result<SettingsRow, ApiError> {
+    if let Some(row) = store.tenant_settings(user.tenant_id()).await? {
         return Ok(row);
     }
-    let row = SettingsRow {
+    let domain = user.claims.email.rsplit('@').next().unwrap_or_default();
+    let defaults = SettingsRow {
         tenant_id: user.tenant_id(),
-        domain: user
-            .claims
-            .email
-            .rsplit('@')
-            .next()
-            .unwrap_or_default()
-            .to_string(),
+        domain: domain.to_string(),
         data_residency: "eu".into(),
         audit_log_retention_days: 365,
         ip_whitelist: "[]".into(),
         webhook_signing_secret: sealed::seal(state.platform.master_key(), &new_signing_secret()),
-        updated_at: store::now(),
+        updated_at: platform::store::now(),
     };
-    let insert = "INSERT INTO guard_tenant_settings (tenant_id, domain, data_residency, audit_log_retention_days, ip_whitelist, \
-                  webhook_signing_secret, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id) DO NOTHING";
-    on_db!(db, p => sqlx::query(insert).bind(row.tenant_id).bind(&row.domain).bind(&row.data_residency)
-        .bind(row.audit_log_retention_days).bind(&row.ip_whitelist).bind(&row.webhook_signing_secret).bind(row.updated_at)
-        .execute(p).await.map(|_| ()))?;
-    let stored = on_db!(db, p => sqlx::query_as::<_, SettingsRow>(sqlx::AssertSqlSafe(select.clone())).bind(user.tenant_id()).fetch_one(p).await)?;
-    Ok(stored)
-}
-
-async fn count(
-    db: &Db,
-    sql: &'static str,
-    tenant_id: Uuid,
-    since: Option<DateTime<Utc>>,
-) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = match since {
-        Some(t) => on_db!(db, p => sqlx::query_as(sql).bind(tenant_id).bind(t).fetch_one(p).await)?,
-        None => on_db!(db, p => sqlx::query_as(sql).bind(tenant_id).fetch_one(p).await)?,
-    };
-    Ok(n)
+    Ok(store.tenant_settings_or(defaults).await?)
 }
 
 fn masked_secret(state: &ServiceState, sealed_value: &str) -> String {
@@ -139,15 +102,18 @@ fn masked_secret(state: &ServiceState, sealed_value: &str) -> String {
     format!("whsec_…{tail}")
 }
 
-async fn view(state: &ServiceState, user: &AuthUser) -> Result<TenantView, ApiError> {
-    let settings = settings_of(state, user).await?;
+async fn view(
+    state: &ServiceState,
+    store: &GuardStore,
+    user: &AuthUser,
+) -> Result<TenantView, ApiError> {
+    let settings = settings_of(state, store, user).await?;
     let tenant = state
         .platform
         .accounts()
         .tenant_by_id(user.tenant_id())
         .await?
         .ok_or_else(|| ApiError::not_found("Tenant not found"))?;
-    let db = state.platform.db();
     let now = Utc::now();
     let month_start = Utc
         .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
@@ -159,20 +125,10 @@ async fn view(state: &ServiceState, user: &AuthUser) -> Result<TenantView, ApiEr
             .accounts()
             .active_user_count(user.tenant_id())
             .await?,
-        policies: count(
-            db,
-            "SELECT COUNT(*) FROM guard_policies WHERE tenant_id = $1",
-            user.tenant_id(),
-            None,
-        )
-        .await?,
-        interactions_this_month: count(
-            db,
-            "SELECT COUNT(*) FROM guard_interactions WHERE tenant_id = $1 AND created_at >= $2",
-            user.tenant_id(),
-            Some(month_start),
-        )
-        .await?,
+        policies: store.policy_count(user.tenant_id()).await? as i64,
+        interactions_this_month: store
+            .interaction_count_since(user.tenant_id(), month_start)
+            .await? as i64,
     };
     Ok(TenantView {
         id: tenant.id,
@@ -200,10 +156,11 @@ async fn view(state: &ServiceState, user: &AuthUser) -> Result<TenantView, ApiEr
     responses((status = 200, body = TenantView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get_tenant(
     State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
 ) -> Result<Json<TenantView>, ApiError> {
     user.require_role(&["admin"])?;
-    Ok(Json(view(&state, &user).await?))
+    Ok(Json(view(&state, &store, &user).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -240,11 +197,12 @@ fn parse_cidr(entry: &str) -> Option<String> {
         (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "Tenant name taken")))]
 pub async fn update_settings(
     State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     AppJson(req): AppJson<SettingsUpdate>,
 ) -> Result<Json<TenantView>, ApiError> {
     user.require_role(&["admin"])?;
-    let mut row = settings_of(&state, &user).await?;
+    let mut row = settings_of(&state, &store, &user).await?;
     if let Some(r) = &req.data_residency {
         if !["eu", "us"].contains(&r.as_str()) {
             return Err(ApiError::bad_request("data_residency must be eu or us"));
@@ -285,27 +243,24 @@ pub async fn update_settings(
             .rename_tenant(user.tenant_id(), name)
             .await?;
     }
-    row.updated_at = store::now();
-    let update = "UPDATE guard_tenant_settings SET data_residency = $1, audit_log_retention_days = $2, ip_whitelist = $3, updated_at = $4 \
-                  WHERE tenant_id = $5";
-    on_db!(state.platform.db(), p => sqlx::query(update).bind(&row.data_residency).bind(row.audit_log_retention_days)
-        .bind(&row.ip_whitelist).bind(row.updated_at).bind(row.tenant_id).execute(p).await.map(|_| ()))?;
-    let event = AuditEvent {
-        service: ServiceName::Guard,
-        actor: user.claims.email.clone(),
-        action: "tenant.settings.update".into(),
-        target: format!("tenant:{}", user.tenant_id()),
-        details: serde_json::json!({
-            "name": name, "data_residency": req.data_residency,
-            "audit_log_retention_days": req.audit_log_retention_days, "ip_whitelist": req.ip_whitelist,
-        }),
-    };
-    state
-        .platform
-        .audit()
-        .append(user.tenant_id(), event)
+    row.updated_at = platform::store::now();
+    store.update_tenant_settings(&row).await?;
+    let details = serde_json::json!({
+        "name": name, "data_residency": req.data_residency,
+        "audit_log_retention_days": req.audit_log_retention_days, "ip_whitelist": req.ip_whitelist,
+    });
+    let target = format!("tenant:{}", user.tenant_id());
+    let audit = state.platform.audit();
+    audit
+        .record(
+            &user,
+            ServiceName::Guard,
+            "tenant.settings.update",
+            target,
+            details,
+        )
         .await?;
-    Ok(Json(view(&state, &user).await?))
+    Ok(Json(view(&state, &store, &user).await?))
 }
 
 #[cfg(test)]

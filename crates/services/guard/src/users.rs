@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use platform::audit::AuditEvent;
 use platform::http::pagination::{page_headers, PageParams};
 use platform::http::{ApiError, AppJson, AuthUser};
 use platform::identity::{Member, MemberQuery};
@@ -94,17 +93,11 @@ pub async fn invite(
             &user.claims.email,
         )
         .await?;
-    let event = AuditEvent {
-        service: ServiceName::Guard,
-        actor: user.claims.email.clone(),
-        action: "user.invite".into(),
-        target: format!("user:{}", invited.id),
-        details: serde_json::json!({ "email": invited.email, "role": req.role }),
-    };
-    state
-        .platform
-        .audit()
-        .append(user.tenant_id(), event)
+    let details = serde_json::json!({ "email": invited.email, "role": req.role });
+    let target = format!("user:{}", invited.id);
+    let audit = state.platform.audit();
+    audit
+        .record(&user, ServiceName::Guard, "user.invite", target, details)
         .await?;
     let view = UserView::from(Member {
         id: invited.id,
@@ -133,7 +126,7 @@ pub struct UserFilters {
 #[derive(Serialize, ToSchema)]
 pub struct UserList {
     users: Vec<UserView>,
-    total: i64,
+    total: u64,
     page: u64,
     limit: u64,
 }
@@ -177,8 +170,7 @@ pub async fn list_users(
         role: filters.role,
         status: filters.status,
         sort,
-        limit: page.limit as i64,
-        offset: page.offset() as i64,
+        page,
     };
     let (members, total) = state
         .platform

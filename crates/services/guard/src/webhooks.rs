@@ -1,6 +1,7 @@
 //! `/api/v1/webhooks`: register receivers for guard events. The `whsec_` signing secret is
 //! shown once, at creation; it and the optional delivery token are stored sealed. Deliveries go
-//! through the platform webhook module (signed, retried, SSRF-guarded).
+//! through the platform webhook module, which also keeps the subscriptions (signed, retried,
+//! SSRF-guarded).
 
 use std::collections::BTreeMap;
 
@@ -9,16 +10,14 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use platform::audit::AuditEvent;
-use platform::http::pagination::{page_headers, PageParams};
+use platform::http::pagination::{PageParams, Paged};
 use platform::http::{ApiError, AppJson, AuthUser};
-use platform::store::{self, fetch_page, Db, Filter};
-use platform::webhooks::{check_target, new_signing_secret};
-use platform::{on_db, sealed, ServiceName, ServiceState};
-use rand::distributions::{Alphanumeric, DistString};
+use platform::webhooks::{
+    check_events, check_headers, check_target, NewSubscription, SubscriptionRow,
+};
+use platform::{ServiceName, ServiceState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use crate::ErrorBody;
 
@@ -28,15 +27,6 @@ pub const EVENTS: [&str; 4] = [
     "interaction.policy_violated",
     "alert.created",
     "alert.severity_high",
-];
-const MAX_HEADERS: usize = 20;
-const RESERVED_HEADERS: [&str; 6] = [
-    "authorization",
-    "content-type",
-    "content-length",
-    "host",
-    "transfer-encoding",
-    "connection",
 ];
 
 #[derive(Deserialize, ToSchema)]
@@ -62,20 +52,6 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct WebhookRow {
-    pub id: String,
-    pub tenant_id: Uuid,
-    pub url: String,
-    pub events: String,
-    pub description: String,
-    pub active: bool,
-    pub headers: String,
-    pub auth_token: String,
-    pub signing_secret: String,
-    pub created_at: DateTime<Utc>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct Webhook {
     #[schema(example = "whk_abc123def456")]
@@ -93,78 +69,37 @@ pub struct Webhook {
     created_at: DateTime<Utc>,
 }
 
-impl WebhookRow {
-    pub fn events(&self) -> Vec<String> {
-        serde_json::from_str(&self.events).unwrap_or_default()
-    }
-    pub fn headers(&self) -> BTreeMap<String, String> {
-        serde_json::from_str(&self.headers).unwrap_or_default()
-    }
-    fn view(&self, signing_secret: Option<String>) -> Webhook {
+impl Webhook {
+    fn of(row: &SubscriptionRow, signing_secret: Option<String>) -> Webhook {
         Webhook {
-            id: self.id.clone(),
-            url: self.url.clone(),
-            events: self.events(),
-            active: self.active,
-            description: self.description.clone(),
-            header_names: self.headers().into_keys().collect(),
-            has_auth_token: !self.auth_token.is_empty(),
+            id: row.id.clone(),
+            url: row.url.clone(),
+            events: row.events(),
+            active: row.active,
+            description: row.description.clone(),
+            header_names: row.headers().into_keys().collect(),
+            has_auth_token: row.has_auth_token(),
             signing_secret,
-            created_at: self.created_at,
+            created_at: row.created_at,
         }
     }
 }
 
-const COLUMNS: &str = "id, tenant_id, url, events, description, active, headers, auth_token, signing_secret, created_at";
-
-/// The tenant's active webhooks (for delivery).
-pub async fn active(db: &Db, tenant_id: Uuid) -> Result<Vec<WebhookRow>, sqlx::Error> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM guard_webhooks WHERE tenant_id = $1 AND active = TRUE");
-    on_db!(db, p => sqlx::query_as::<_, WebhookRow>(sqlx::AssertSqlSafe(sql.clone())).bind(tenant_id).fetch_all(p).await)
-}
-
-fn check_headers(headers: &BTreeMap<String, String>) -> Result<(), ApiError> {
-    if headers.len() > MAX_HEADERS {
-        return Err(ApiError::bad_request(format!(
-            "at most {MAX_HEADERS} custom headers"
-        )));
-    }
-    for (name, value) in headers {
-        let lower = name.to_ascii_lowercase();
-        if axum::http::HeaderName::from_bytes(name.as_bytes()).is_err()
-            || axum::http::HeaderValue::from_str(value).is_err()
-        {
-            return Err(ApiError::bad_request(format!("invalid header `{name}`")));
-        }
-        if RESERVED_HEADERS.contains(&lower.as_str()) || lower.starts_with("x-redoubt-") {
-            return Err(ApiError::bad_request(format!(
-                "header `{name}` is set by Redoubt and cannot be overridden"
-            )));
-        }
-    }
-    Ok(())
-}
-
+/// Writes a webhook change to the audit log.
 async fn audit(
     state: &ServiceState,
     user: &AuthUser,
     action: &str,
-    row: &WebhookRow,
-) -> Result<(), ApiError> {
-    let event = AuditEvent {
-        service: ServiceName::Guard,
-        actor: user.claims.email.clone(),
-        action: action.into(),
-        target: format!("webhook:{}", row.id),
-        details: serde_json::json!({ "url": row.url, "events": row.events(), "active": row.active }),
-    };
-    state
-        .platform
-        .audit()
-        .append(user.tenant_id(), event)
-        .await?;
-    Ok(())
+    row: &SubscriptionRow,
+) -> anyhow::Result<()> {
+    let details =
+        serde_json::json!({ "url": row.url, "events": row.events(), "active": row.active });
+    let target = format!("webhook:{}", row.id);
+    let audit = state.platform.audit();
+    audit
+        .record(user, ServiceName::Guard, action, target, details)
+        .await
+        .map(drop)
 }
 
 /// Register a webhook (admin). The response carries the signing secret, once.
@@ -177,60 +112,32 @@ pub async fn create_webhook(
     AppJson(req): AppJson<CreateWebhook>,
 ) -> Result<impl IntoResponse, ApiError> {
     user.require_role(&["admin"])?;
-    if req.events.is_empty() {
-        return Err(ApiError::bad_request("events must list at least one event"));
-    }
-    if let Some(bad) = req.events.iter().find(|e| !EVENTS.contains(&e.as_str())) {
-        return Err(ApiError::bad_request(format!(
-            "unknown event `{bad}` (events: {})",
-            EVENTS.join(", ")
-        )));
-    }
+    let events = check_events(&req.events, &EVENTS).map_err(ApiError::bad_request)?;
     if req.description.chars().count() > 500 || req.url.len() > 2048 || req.auth_token.len() > 4096
     {
         return Err(ApiError::bad_request(
             "description (500), url (2048) or auth_token (4096) too long",
         ));
     }
-    check_headers(&req.headers)?;
+    check_headers(&req.headers).map_err(ApiError::bad_request)?;
     let allow_private = state.platform.settings().webhooks.allow_private_targets;
     let url = check_target(&req.url, allow_private)
         .await
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let mut events = req.events.clone();
-    events.sort();
-    events.dedup();
-    let secret = new_signing_secret();
-    let key = state.platform.master_key();
-    let row = WebhookRow {
-        id: format!(
-            "whk_{}",
-            Alphanumeric
-                .sample_string(&mut rand::thread_rng(), 24)
-                .to_ascii_lowercase()
-        ),
-        tenant_id: user.tenant_id(),
+    let new = NewSubscription {
         url: url.to_string(),
-        events: serde_json::to_string(&events).map_err(anyhow::Error::from)?,
+        events,
         description: req.description,
         active: req.active,
-        headers: serde_json::to_string(&req.headers).map_err(anyhow::Error::from)?,
-        auth_token: if req.auth_token.is_empty() {
-            String::new()
-        } else {
-            sealed::seal(key, &req.auth_token)
-        },
-        signing_secret: sealed::seal(key, &secret),
-        created_at: store::now(),
+        headers: req.headers,
+        auth_token: req.auth_token,
     };
-    let sql = "INSERT INTO guard_webhooks (id, tenant_id, url, events, description, active, headers, auth_token, signing_secret, created_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-    on_db!(state.platform.db(), p => sqlx::query(sql)
-        .bind(&row.id).bind(row.tenant_id).bind(&row.url).bind(&row.events).bind(&row.description).bind(row.active)
-        .bind(&row.headers).bind(&row.auth_token).bind(&row.signing_secret).bind(row.created_at)
-        .execute(p).await.map(|_| ()))?;
+    let webhooks = state.platform.webhooks();
+    let (row, secret) = webhooks
+        .create(user.tenant_id(), ServiceName::Guard, new)
+        .await?;
     audit(&state, &user, "webhook.create", &row).await?;
-    Ok((StatusCode::CREATED, Json(row.view(Some(secret)))))
+    Ok((StatusCode::CREATED, Json(Webhook::of(&row, Some(secret)))))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -252,29 +159,16 @@ pub async fn list_webhooks(
     user: AuthUser,
     Query(params): Query<PageParams>,
     Query(filters): Query<WebhookFilters>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Paged<WebhookList>, ApiError> {
     let page = params.resolve(50, 500)?;
-    let filter = Filter::new()
-        .eq("tenant_id", user.tenant_id())
-        .eq_opt("active", filters.active);
-    let select = format!("SELECT {COLUMNS} FROM guard_webhooks");
-    let (rows, total) = fetch_page::<WebhookRow>(
-        state.platform.db(),
-        &select,
-        "FROM guard_webhooks",
-        &filter,
-        "created_at DESC, id",
-        page.limit as i64,
-        page.offset() as i64,
-    )
-    .await?;
-    let headers = page_headers(total as u64, page, rows.len());
-    Ok((
-        headers,
-        Json(WebhookList {
-            webhooks: rows.iter().map(|r| r.view(None)).collect(),
-        }),
-    ))
+    let webhooks = state.platform.webhooks();
+    let (rows, total) = webhooks
+        .page(user.tenant_id(), ServiceName::Guard, filters.active, page)
+        .await?;
+    let list = WebhookList {
+        webhooks: rows.iter().map(|r| Webhook::of(r, None)).collect(),
+    };
+    Ok(Paged::new(page, total, rows.len(), list))
 }
 
 /// Delete a webhook (admin): 204. Deliveries already queued still run.
@@ -286,12 +180,18 @@ pub async fn delete_webhook(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     user.require_role(&["admin"])?;
-    let db = state.platform.db();
-    let sql = format!("SELECT {COLUMNS} FROM guard_webhooks WHERE id = $1 AND tenant_id = $2");
-    let row = on_db!(db, p => sqlx::query_as::<_, WebhookRow>(sqlx::AssertSqlSafe(sql.clone())).bind(&id).bind(user.tenant_id()).fetch_optional(p).await)?
-        .ok_or_else(|| ApiError::not_found("Webhook not found"))?;
-    let delete = "DELETE FROM guard_webhooks WHERE id = $1 AND tenant_id = $2";
-    on_db!(db, p => sqlx::query(delete).bind(&id).bind(user.tenant_id()).execute(p).await.map(|_| ()))?;
+    let webhooks = state.platform.webhooks();
+    let not_found = || ApiError::not_found("Webhook not found");
+    let row = webhooks
+        .get(user.tenant_id(), ServiceName::Guard, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    if !webhooks
+        .delete(user.tenant_id(), ServiceName::Guard, &id)
+        .await?
+    {
+        return Err(not_found());
+    }
     audit(&state, &user, "webhook.delete", &row).await?;
     Ok(StatusCode::NO_CONTENT)
 }

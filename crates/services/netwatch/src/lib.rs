@@ -4,7 +4,6 @@
 mod audit_log;
 mod health;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -37,7 +36,9 @@ pub struct NetwatchEnvelope;
 
 impl ErrorEnvelope for NetwatchEnvelope {
     fn body(&self, err: &ApiError) -> serde_json::Value {
-        serde_json::json!({ "detail": err.message })
+        platform::http::envelope::to_body(ErrorBody {
+            detail: err.message.clone(),
+        })
     }
 }
 
@@ -59,15 +60,11 @@ pub fn router(state: ServiceState) -> Router {
     let api = OpenApiRouter::with_openapi(NetwatchApi::openapi())
         .merge(api)
         .routes(routes!(health::health));
-    let spec = ServiceSpec {
-        envelope: Arc::new(NetwatchEnvelope),
-        docs: DocsPaths {
-            ui: "/docs",
-            json: "/openapi.json",
-            yaml: None,
-        },
-        metrics_path: "/metrics",
-        request_timeout: None,
+    let docs = DocsPaths {
+        ui: "/docs",
+        json: "/openapi.json",
+        yaml: None,
     };
+    let spec = ServiceSpec::new(NetwatchEnvelope, docs);
     assemble(api, state, spec)
 }

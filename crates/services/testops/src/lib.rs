@@ -5,7 +5,6 @@
 mod auth;
 mod health;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -38,6 +37,12 @@ pub struct ErrorBody {
     /// On 429 only: seconds until a retry is allowed.
     #[serde(rename = "retryAfter", skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// On 429 only: the requests allowed per window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// On 429 only: the window, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<u64>,
 }
 
 pub struct TestopsEnvelope;
@@ -47,14 +52,14 @@ impl ErrorEnvelope for TestopsEnvelope {
         let title = err
             .title
             .unwrap_or_else(|| err.status.canonical_reason().unwrap_or("Error"));
-        let mut body =
-            serde_json::json!({ "success": false, "error": title, "message": err.message });
-        if let Some(rl) = err.rate_limit {
-            body["retryAfter"] = rl.retry_after_secs.into();
-            body["limit"] = rl.limit.into();
-            body["window"] = rl.window_ms.into();
-        }
-        body
+        platform::http::envelope::to_body(ErrorBody {
+            success: false,
+            error: title.to_string(),
+            message: err.message.clone(),
+            retry_after: err.rate_limit.map(|rl| rl.retry_after_secs),
+            limit: err.rate_limit.map(|rl| rl.limit),
+            window: err.rate_limit.map(|rl| rl.window_ms),
+        })
     }
 }
 
@@ -91,16 +96,12 @@ pub fn router(state: ServiceState) -> Router {
         .merge(public)
         .merge(api)
         .routes(routes!(health::health));
-    let spec = ServiceSpec {
-        envelope: Arc::new(TestopsEnvelope),
-        docs: DocsPaths {
-            ui: "/api/docs",
-            json: "/api/docs/openapi.json",
-            yaml: None,
-        },
-        metrics_path: "/metrics",
-        request_timeout: None,
+    let docs = DocsPaths {
+        ui: "/api/docs",
+        json: "/api/docs/openapi.json",
+        yaml: None,
     };
+    let spec = ServiceSpec::new(TestopsEnvelope, docs);
     assemble(api, state, spec)
 }
 

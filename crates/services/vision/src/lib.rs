@@ -5,7 +5,6 @@
 mod health;
 mod status;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -51,7 +50,10 @@ fn snake_case(code: &str) -> String {
 
 impl ErrorEnvelope for VisionEnvelope {
     fn body(&self, err: &ApiError) -> serde_json::Value {
-        serde_json::json!({ "error": snake_case(err.code), "message": err.message })
+        platform::http::envelope::to_body(ErrorBody {
+            error: snake_case(err.code),
+            message: err.message.clone(),
+        })
     }
 }
 
@@ -73,16 +75,12 @@ pub fn router(state: ServiceState) -> Router {
     let api = OpenApiRouter::with_openapi(VisionApi::openapi())
         .merge(api)
         .routes(routes!(health::health));
-    let spec = ServiceSpec {
-        envelope: Arc::new(VisionEnvelope),
-        docs: DocsPaths {
-            ui: "/v1/docs",
-            json: "/v1/openapi.json",
-            yaml: None,
-        },
-        metrics_path: "/metrics",
-        request_timeout: None,
+    let docs = DocsPaths {
+        ui: "/v1/docs",
+        json: "/v1/openapi.json",
+        yaml: None,
     };
+    let spec = ServiceSpec::new(VisionEnvelope, docs);
     assemble(api, state, spec)
 }
 

@@ -349,7 +349,13 @@ async fn main() {
         .unwrap();
     let key = signup["api_key"].as_str().unwrap().to_string();
     // Enterprise: no session, rate or quota limit gets in the way of the measurement.
-    platform::on_db!(server.platform.db(), p => sqlx::query("UPDATE enclave_customers SET tier = 'enterprise'").execute(p).await.map(|_| ())).unwrap();
+    platform::on_db!(server.platform.db(), |p| sqlx::query(
+        "UPDATE enclave_customers SET tier = 'enterprise'"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
 
     let mut j = 0;
     rows.push(time(

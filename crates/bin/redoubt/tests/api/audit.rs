@@ -112,13 +112,21 @@ async fn rows_cannot_be_edited_and_tampering_is_detected() {
 
     // The table refuses edits outright.
     let edit = "UPDATE audit_log SET action = 'forged' WHERE tenant_id = $1 AND seq = 2";
-    let refused = on_db!(app.platform.db(), p => sqlx::query(edit).bind(tenant.id).execute(p).await.map(|_| ()));
+    let refused = on_db!(app.platform.db(), |p| sqlx::query(edit)
+        .bind(tenant.id)
+        .execute(p)
+        .await
+        .map(|_| ()));
     assert!(refused.is_err(), "UPDATE on audit_log must fail");
 
     // Someone with raw database access removes the guard and edits a row: the chain shows it.
     lift_audit_guard(app.platform.db()).await;
-    on_db!(app.platform.db(), p => sqlx::query(edit).bind(tenant.id).execute(p).await.map(|_| ()))
-        .unwrap();
+    on_db!(app.platform.db(), |p| sqlx::query(edit)
+        .bind(tenant.id)
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .unwrap();
     let report = audit.verify(tenant.id).await.unwrap();
     assert!(!report.valid);
     assert_eq!(report.first_bad_seq, Some(2));
@@ -131,7 +139,12 @@ async fn a_deleted_row_breaks_the_chain() {
     let (tenant, _) = app.platform.accounts().ensure_tenant("acme").await.unwrap();
     append(&app, tenant.id, 5).await;
     let delete = "DELETE FROM audit_log WHERE tenant_id = $1 AND seq = 3";
-    on_db!(app.platform.db(), p => sqlx::query(delete).bind(tenant.id).execute(p).await.map(|_| ())).unwrap();
+    on_db!(app.platform.db(), |p| sqlx::query(delete)
+        .bind(tenant.id)
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .unwrap();
     let report = app.platform.audit().verify(tenant.id).await.unwrap();
     assert!(!report.valid);
     assert_eq!(report.first_bad_seq, Some(4));

@@ -120,8 +120,10 @@ async fn an_api_key_is_stored_only_as_its_hash_and_works_once_issued() {
     // Read the row as stored: every text column, and the hash.
     let sql = "SELECT name, prefix, service, key_hash FROM api_keys WHERE id = $1";
     let (name, prefix, service, hash): (String, String, String, Vec<u8>) =
-        platform::on_db!(app.platform.db(), p =>
-        sqlx::query_as(sql).bind(issued.id).fetch_one(p).await)
+        platform::on_db!(app.platform.db(), |p| sqlx::query_as(sql)
+            .bind(issued.id)
+            .fetch_one(p)
+            .await)
         .unwrap();
     assert_eq!(hash, Sha256::digest(issued.key.as_bytes()).to_vec());
     for column in [&name, &prefix, &service] {

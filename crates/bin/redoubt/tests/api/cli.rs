@@ -200,7 +200,7 @@ async fn verify_audit_exits_1_on_a_tampered_chain() {
     let db = platform::store::Db::connect(&url).await.unwrap();
     lift_audit_guard(&db).await;
     let edit = "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2";
-    platform::on_db!(&db, p => sqlx::query(edit).execute(p).await.map(|_| ())).unwrap();
+    platform::on_db!(&db, |p| sqlx::query(edit).execute(p).await.map(|_| ())).unwrap();
     db.close().await;
     let out = redoubt(&data, &url, &["verify", "audit", "--tenant", "acme"]);
     assert_eq!(out.status.code(), Some(1));

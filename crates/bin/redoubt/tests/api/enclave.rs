@@ -109,7 +109,12 @@ async fn signup_issues_a_key_once_and_stores_only_its_hash() {
         "Save your API key — it cannot be retrieved later."
     );
     let hash = Sha256::digest(key.as_bytes()).to_vec();
-    let stored: Vec<(Vec<u8>,)> = platform::on_db!(app.platform.db(), p => sqlx::query_as("SELECT key_hash FROM api_keys WHERE service = 'enclave'").fetch_all(p).await).unwrap();
+    let stored: Vec<(Vec<u8>,)> = platform::on_db!(app.platform.db(), |p| sqlx::query_as(
+        "SELECT key_hash FROM api_keys WHERE service = 'enclave'"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
     assert_eq!(stored, vec![(hash,)]);
     let (s, me) = get(&app, key, "/v1/customers/me").await;
     assert_eq!(s, 200, "{me}");
@@ -139,7 +144,12 @@ async fn signup_issues_a_key_once_and_stores_only_its_hash() {
     let (status, b) = post_malformed(&app, "/v1/signup", "{nope").await;
     assert_eq!(status, 400);
     assert_eq!(b["error"], "BadRequest");
-    let (n,): (i64,) = platform::on_db!(app.platform.db(), p => sqlx::query_as("SELECT COUNT(*) FROM enclave_customers").fetch_one(p).await).unwrap();
+    let (n,): (i64,) = platform::on_db!(app.platform.db(), |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM enclave_customers"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(n, 1);
 }
 
@@ -499,7 +509,12 @@ async fn verify_is_public_stateless_and_names_the_failed_check() {
     assert!(headers.contains_key("retry-after"));
     let (s, _, b) = call_enclave(&app, Method::GET, "/v1/keys/nrx-verify-none", None, None).await;
     assert_envelope(s, &b, 404, "NotFound");
-    let (n,): (i64,) = platform::on_db!(app.platform.db(), p => sqlx::query_as("SELECT COUNT(*) FROM enclave_proofs").fetch_one(p).await).unwrap();
+    let (n,): (i64,) = platform::on_db!(app.platform.db(), |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM enclave_proofs"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(n, 1, "verify stores nothing");
 }
 

@@ -283,7 +283,7 @@ pub async fn lift_audit_guard(db: &platform::store::Db) {
     } else {
         "DROP TRIGGER audit_log_no_update"
     };
-    platform::on_db!(db, p => sqlx::query(sql).execute(p).await.map(|_| ())).unwrap();
+    platform::on_db!(db, |p| sqlx::query(sql).execute(p).await.map(|_| ())).unwrap();
 }
 
 /// Any request with an optional bearer and JSON body; status, headers and the JSON reply

@@ -96,6 +96,7 @@ pub async fn create_session(
     let body: CreateSession = if raw.iter().all(u8::is_ascii_whitespace) {
         CreateSession::default()
     } else {
+        platform::http::input::refuse_nul(&raw)?;
         serde_json::from_slice(&raw)
             .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?
     };

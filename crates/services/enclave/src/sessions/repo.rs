@@ -34,10 +34,19 @@ pub async fn insert(db: &Db, row: &SessionRow) -> anyhow::Result<()> {
         columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     );
-    on_db!(db, p => sqlx::query(sql)
-        .bind(&row.id).bind(&row.customer_id).bind(&row.node).bind(&row.status).bind(&row.data_classification)
-        .bind(row.ttl_seconds).bind(row.created_at).bind(row.expires_at).bind(row.destroyed_at)
-        .execute(p).await.map(|_| ()))?;
+    on_db!(db, |p| sqlx::query(sql)
+        .bind(&row.id)
+        .bind(&row.customer_id)
+        .bind(&row.node)
+        .bind(&row.status)
+        .bind(&row.data_classification)
+        .bind(row.ttl_seconds)
+        .bind(row.created_at)
+        .bind(row.expires_at)
+        .bind(row.destroyed_at)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
     Ok(())
 }
 
@@ -48,7 +57,11 @@ pub async fn get(db: &Db, customer_id: &str, id: &str) -> anyhow::Result<Option<
         columns!(),
         " FROM enclave_sessions WHERE id = $1 AND customer_id = $2"
     );
-    Ok(on_db!(db, p => sqlx::query_as(sql).bind(id).bind(customer_id).fetch_optional(p).await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .bind(customer_id)
+        .fetch_optional(p)
+        .await)?)
 }
 
 /// Live sessions this node holds (after a restart: the ones to recover).
@@ -58,12 +71,18 @@ pub async fn live_on_node(db: &Db, node: &str) -> anyhow::Result<Vec<SessionRow>
         columns!(),
         " FROM enclave_sessions WHERE node = $1 AND status = 'active'"
     );
-    Ok(on_db!(db, p => sqlx::query_as(sql).bind(node).fetch_all(p).await)?)
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(node)
+        .fetch_all(p)
+        .await)?)
 }
 
 pub async fn live_count(db: &Db, customer_id: &str) -> anyhow::Result<u64> {
     let sql = "SELECT COUNT(*) FROM enclave_sessions WHERE customer_id = $1 AND status = 'active'";
-    let (n,): (i64,) = on_db!(db, p => sqlx::query_as(sql).bind(customer_id).fetch_one(p).await)?;
+    let (n,): (i64,) = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(customer_id)
+        .fetch_one(p)
+        .await)?;
     Ok(n as u64)
 }
 
@@ -81,7 +100,8 @@ pub struct Finished<'a> {
 }
 
 pub async fn finish(db: &Db, f: &Finished<'_>) -> anyhow::Result<()> {
-    let result: Result<(), sqlx::Error> = on_db!(db, p => async {
+    let result: Result<(), sqlx::Error> = on_db!(db, |p| {
+        async {
         let mut tx = p.begin().await?;
         sqlx::query("UPDATE enclave_sessions SET status = $1, destroyed_at = $2 WHERE id = $3 AND status = 'active'")
             .bind(f.status).bind(f.destroyed_at).bind(f.id).execute(&mut *tx).await?;
@@ -92,6 +112,7 @@ pub async fn finish(db: &Db, f: &Finished<'_>) -> anyhow::Result<()> {
             .bind(f.key_id).bind(f.id).bind(proof::cdp::ALGORITHM).bind(f.public_key).bind(f.destroyed_at)
             .execute(&mut *tx).await?;
         tx.commit().await
-    }.await);
+    }.await
+    });
     Ok(result?)
 }

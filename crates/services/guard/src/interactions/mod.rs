@@ -4,16 +4,15 @@
 
 mod analysis;
 mod model;
-mod repo;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use platform::http::pagination::{page_headers, PageParams};
+use platform::http::pagination::{PageParams, Paged};
 use platform::http::{ApiError, AppJson, AuthUser};
-use platform::store::{self, Filter};
+use platform::store::Filter;
 use platform::ServiceState;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -21,8 +20,8 @@ use uuid::Uuid;
 
 pub use model::{Interaction, NewInteraction};
 
-use crate::alerts::{self, AlertRow};
-use crate::policies::repo as policies;
+use crate::alerts;
+use crate::store::{AlertRow, GuardStore};
 use crate::{events, ErrorBody};
 
 const MAX_BATCH: usize = 100;
@@ -49,6 +48,7 @@ pub struct InteractionList {
 /// Validates, analyses and stores `items` for the caller's tenant; all or nothing.
 async fn record(
     state: &ServiceState,
+    store: &GuardStore,
     user: &AuthUser,
     items: Vec<NewInteraction>,
 ) -> Result<Vec<Interaction>, ApiError> {
@@ -64,9 +64,8 @@ async fn record(
         })?;
         checked.push((item, text));
     }
-    let db = state.platform.db();
-    let candidates = policies::enabled(db, user.tenant_id()).await?;
-    let now = store::now();
+    let candidates = store.enabled_policies(user.tenant_id()).await?;
+    let now = platform::store::now();
     let stored: Vec<(Interaction, Option<AlertRow>)> = checked
         .into_iter()
         .map(|(req, text)| {
@@ -93,7 +92,7 @@ async fn record(
             (interaction, alert)
         })
         .collect();
-    repo::insert_all(db, &stored).await?;
+    store.insert_interactions(&stored).await?;
     events::interactions_recorded(state, user.tenant_id(), &stored).await;
     Ok(stored.into_iter().map(|(i, _)| i).collect())
 }
@@ -105,10 +104,11 @@ async fn record(
         (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn create_interaction(
     State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     AppJson(req): AppJson<NewInteraction>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let mut stored = record(&state, &user, vec![req]).await?;
+    let mut stored = record(&state, &store, &user, vec![req]).await?;
     let interaction = stored.pop().expect("one in, one out");
     let location = format!("/api/v1/interactions/{}", interaction.id);
     Ok((
@@ -123,6 +123,7 @@ pub async fn create_interaction(
     responses((status = 201, body = BatchResult), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn create_batch(
     State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     AppJson(batch): AppJson<Batch>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -134,7 +135,7 @@ pub async fn create_batch(
             "a batch holds 1 to {MAX_BATCH} interactions"
         )));
     }
-    let interactions = record(&state, &user, items).await?;
+    let interactions = record(&state, &store, &user, items).await?;
     let count = interactions.len();
     Ok((
         StatusCode::CREATED,
@@ -225,26 +226,20 @@ impl InteractionFilters {
     responses((status = 200, body = InteractionList, headers(("X-Total-Count" = u64), ("X-Page" = u64), ("X-Per-Page" = u64), ("X-Total-Pages" = u64))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_interactions(
-    State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     Query(params): Query<PageParams>,
     Query(filters): Query<InteractionFilters>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Paged<InteractionList>, ApiError> {
     let page = params.resolve(50, 500)?;
     let filter = filters.into_filter(user.tenant_id())?;
-    let (rows, total) = repo::page(
-        state.platform.db(),
-        &filter,
-        page.limit as i64,
-        page.offset() as i64,
-    )
-    .await?;
-    let headers = page_headers(total as u64, page, rows.len());
-    Ok((
-        headers,
-        Json(InteractionList {
-            interactions: rows.into_iter().map(Interaction::from).collect(),
-        }),
+    let (interactions, total) = store.interactions_page(&filter, page).await?;
+    let returned = interactions.len();
+    Ok(Paged::new(
+        page,
+        total,
+        returned,
+        InteractionList { interactions },
     ))
 }
 
@@ -252,12 +247,13 @@ pub async fn list_interactions(
 #[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "interactions", security(("bearer" = [])),
     responses((status = 200, body = Interaction), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_interaction(
-    State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Interaction>, ApiError> {
-    let row = repo::get(state.platform.db(), user.tenant_id(), id)
+    let interaction = store
+        .interaction(user.tenant_id(), id)
         .await?
         .ok_or_else(|| ApiError::not_found("Interaction not found"))?;
-    Ok(Json(row.into()))
+    Ok(Json(interaction))
 }

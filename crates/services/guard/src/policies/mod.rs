@@ -2,7 +2,6 @@
 //! policies. Reads are open to every role; changes need an admin and are audited.
 
 pub mod evaluate;
-pub mod repo;
 pub mod rules;
 
 use axum::extract::{Path, Query, State};
@@ -10,16 +9,15 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use platform::audit::AuditEvent;
-use platform::http::pagination::{page_headers, PageParams};
+use platform::http::pagination::{PageParams, Paged};
 use platform::http::{ApiError, AppJson, AuthUser};
-use platform::{store, ServiceName, ServiceState};
+use platform::{ServiceName, ServiceState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use self::repo::{PolicyRow, WriteError};
 use self::rules::Rules;
+use crate::store::{GuardStore, PolicyRow, WriteError};
 use crate::ErrorBody;
 
 #[derive(Serialize, ToSchema)]
@@ -115,25 +113,20 @@ fn not_found() -> ApiError {
     ApiError::not_found("Policy not found")
 }
 
+/// Writes a policy change to the audit log.
 async fn audit(
     state: &ServiceState,
     user: &AuthUser,
     action: &str,
     policy: &PolicyRow,
-) -> Result<(), ApiError> {
-    let event = AuditEvent {
-        service: ServiceName::Guard,
-        actor: user.claims.email.clone(),
-        action: action.into(),
-        target: format!("policy:{}", policy.id),
-        details: serde_json::json!({ "name": policy.name, "enabled": policy.enabled, "priority": policy.priority }),
-    };
-    state
-        .platform
-        .audit()
-        .append(user.tenant_id(), event)
-        .await?;
-    Ok(())
+) -> anyhow::Result<()> {
+    let details = serde_json::json!({ "name": policy.name, "enabled": policy.enabled, "priority": policy.priority });
+    let target = format!("policy:{}", policy.id);
+    let audit = state.platform.audit();
+    audit
+        .record(user, ServiceName::Guard, action, target, details)
+        .await
+        .map(drop)
 }
 
 /// Create a policy (admin).
@@ -142,12 +135,13 @@ async fn audit(
         (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "Duplicate name")))]
 pub async fn create_policy(
     State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     AppJson(req): AppJson<CreatePolicy>,
 ) -> Result<impl IntoResponse, ApiError> {
     user.require_role(&["admin"])?;
     check(&req.name, &req.description, req.priority, &req.rules)?;
-    let now = store::now();
+    let now = platform::store::now();
     let row = PolicyRow {
         id: Uuid::now_v7(),
         tenant_id: user.tenant_id(),
@@ -159,7 +153,8 @@ pub async fn create_policy(
         created_at: now,
         updated_at: now,
     };
-    repo::insert(state.platform.db(), &row)
+    store
+        .insert_policy(&row)
         .await
         .map_err(|e| write_error(e, &row.name))?;
     audit(&state, &user, "policy.create", &row).await?;
@@ -176,36 +171,29 @@ pub async fn create_policy(
     responses((status = 200, body = PolicyList, headers(("X-Total-Count" = u64), ("X-Page" = u64), ("X-Per-Page" = u64), ("X-Total-Pages" = u64))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_policies(
-    State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     Query(params): Query<PageParams>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Paged<PolicyList>, ApiError> {
     let page = params.resolve(50, 500)?;
-    let (rows, total) = repo::page(
-        state.platform.db(),
-        user.tenant_id(),
-        page.limit as i64,
-        page.offset() as i64,
-    )
-    .await?;
-    let headers = page_headers(total as u64, page, rows.len());
-    Ok((
-        headers,
-        Json(PolicyList {
-            policies: rows.into_iter().map(Policy::from).collect(),
-        }),
-    ))
+    let (rows, total) = store.policies_page(user.tenant_id(), page).await?;
+    let returned = rows.len();
+    let list = PolicyList {
+        policies: rows.into_iter().map(Policy::from).collect(),
+    };
+    Ok(Paged::new(page, total, returned, list))
 }
 
 /// Get one policy.
 #[utoipa::path(get, path = "/api/v1/policies/{id}", tag = "policies", security(("bearer" = [])),
     responses((status = 200, body = Policy), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_policy(
-    State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Policy>, ApiError> {
-    let row = repo::get(state.platform.db(), user.tenant_id(), id)
+    let row = store
+        .policy(user.tenant_id(), id)
         .await?
         .ok_or_else(not_found)?;
     Ok(Json(row.into()))
@@ -217,13 +205,14 @@ pub async fn get_policy(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn update_policy(
     State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     Path(id): Path<Uuid>,
     AppJson(req): AppJson<UpdatePolicy>,
 ) -> Result<Json<Policy>, ApiError> {
     user.require_role(&["admin"])?;
-    let db = state.platform.db();
-    let mut row = repo::get(db, user.tenant_id(), id)
+    let mut row = store
+        .policy(user.tenant_id(), id)
         .await?
         .ok_or_else(not_found)?;
     let rules = req.rules.unwrap_or_else(|| row.rules());
@@ -237,8 +226,9 @@ pub async fn update_policy(
     row.priority = req.priority.unwrap_or(row.priority);
     check(&row.name, &row.description, row.priority, &rules)?;
     row.rules = serde_json::to_string(&rules).map_err(anyhow::Error::from)?;
-    row.updated_at = store::now();
-    if !repo::update(db, &row)
+    row.updated_at = platform::store::now();
+    if !store
+        .update_policy(&row)
         .await
         .map_err(|e| write_error(e, &row.name))?
     {
@@ -253,15 +243,16 @@ pub async fn update_policy(
     responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_policy(
     State(state): State<ServiceState>,
+    State(store): State<GuardStore>,
     user: AuthUser,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     user.require_role(&["admin"])?;
-    let db = state.platform.db();
-    let row = repo::get(db, user.tenant_id(), id)
+    let row = store
+        .policy(user.tenant_id(), id)
         .await?
         .ok_or_else(not_found)?;
-    if !repo::delete(db, user.tenant_id(), id).await? {
+    if !store.delete_policy(user.tenant_id(), id).await? {
         return Err(not_found());
     }
     audit(&state, &user, "policy.delete", &row).await?;
