@@ -29,7 +29,7 @@ async fn app(dir: &std::path::Path) -> Router {
     let db = Db::connect(&format!("sqlite://{}", dir.join("t.db").display()))
         .await
         .unwrap();
-    db.migrate(&[&platform::store::PLATFORM], true)
+    db.migrate(&[&platform::store::PLATFORM], &[&platform::store::PLATFORM])
         .await
         .unwrap();
     let secrets = ServerSecrets::load_or_create(&dir.join("data"), None, None).unwrap();

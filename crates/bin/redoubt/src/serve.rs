@@ -38,10 +38,12 @@ pub async fn open_platform(config: &Config) -> anyhow::Result<Platform> {
 /// Applies the platform's migrations and those of `services`, each owner in its own range
 /// (netwatch 2000–2999, vision 4000–4999 and testops 5000–5999 are reserved for their tables).
 pub async fn migrate(db: &Db, services: &[ServiceName]) -> anyhow::Result<()> {
-    let mut sets = vec![&platform::store::PLATFORM];
-    sets.extend(services.iter().filter_map(|s| service_migrations(*s)));
-    let partial = ServiceName::ALL.iter().any(|s| !services.contains(s));
-    db.migrate(&sets, partial)
+    let owners = |services: &[ServiceName]| {
+        let mut sets = vec![&platform::store::PLATFORM];
+        sets.extend(services.iter().filter_map(|s| service_migrations(*s)));
+        sets
+    };
+    db.migrate(&owners(services), &owners(&ServiceName::ALL))
         .await
         .context("applying migrations")
 }

@@ -87,11 +87,21 @@ pub fn compose(sets: &[&Migrations], backend: Backend, partial: bool) -> anyhow:
 }
 
 impl Db {
-    /// Applies every pending migration of `sets` (the platform's first) on this backend,
-    /// after renumbering the rows of a database made before migrations moved to their owners.
-    pub async fn migrate(&self, sets: &[&Migrations], partial: bool) -> anyhow::Result<()> {
-        let migrator = compose(sets, self.backend(), partial)?;
-        self.renumber_legacy(sets)
+    /// Applies every pending migration of `enabled` (the platform's and the enabled services')
+    /// on this backend, after renumbering the rows of a database made before migrations moved
+    /// to their owners. `known` is every owner this build has, enabled or not: all of them are
+    /// renumbered, so an old version number never lingers inside another owner's range.
+    pub async fn migrate(
+        &self,
+        enabled: &[&Migrations],
+        known: &[&Migrations],
+    ) -> anyhow::Result<()> {
+        check_owners(known)?;
+        let partial = known
+            .iter()
+            .any(|k| !enabled.iter().any(|e| e.owner == k.owner));
+        let migrator = compose(enabled, self.backend(), partial)?;
+        self.renumber_legacy(known)
             .await
             .context("renumbering migrations applied before they moved to their owners")?;
         match self {

@@ -1,4 +1,9 @@
-//! `spawn_app()`: a fresh database, data directory and server per test.
+//! `spawn_app()`: a fresh database, data directory and server per test; `client` holds the
+//! request helpers (`app.guard(&token).post(path, json)`).
+
+mod client;
+
+pub use client::TestResponse;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -30,6 +35,8 @@ pub struct AppOptions {
     pub private_webhooks: bool,
     /// Any further configuration (enclave quotas, a fake Stripe, …).
     pub configure: Option<Configure>,
+    /// The services to start (and migrate); `None`: all five.
+    pub services: Option<Vec<ServiceName>>,
 }
 
 impl Default for AppOptions {
@@ -51,6 +58,7 @@ impl Default for AppOptions {
             hsts: false,
             private_webhooks: false,
             configure: None,
+            services: None,
         }
     }
 }
@@ -61,6 +69,12 @@ impl AppOptions {
             overrides: BTreeMap::new(),
             ..AppOptions::default()
         }
+    }
+
+    /// Boots only `services` (the others' listeners, and enclave's sandbox engine, stay off).
+    pub fn services(mut self, services: &[ServiceName]) -> AppOptions {
+        self.services = Some(services.to_vec());
+        self
     }
 
     pub fn limit(mut self, rule: &str, requests: u32, per_seconds: u64) -> AppOptions {
@@ -141,6 +155,7 @@ pub fn test_config(database_url: &str, data_dir: &Path, opts: &AppOptions) -> Co
     config.platform.sandbox.root = data_dir.with_file_name("sandboxes");
     config.platform.sandbox.kill_grace_ms = 500;
     config.platform.sandbox.reap_interval_ms = 100;
+    config.services = opts.services.clone();
     if opts.redis {
         config.platform.rate_limit.redis_url = Some(redis_url());
         config.platform.rate_limit.namespace = opts
