@@ -2,19 +2,21 @@
 //! Proof (contract: seeds/enclave-ephemeral-sandbox-api.txt). Paths under `/v1`; errors are
 //! `{"error": "<Code>", "message": "<text>", "status": <n>}`.
 
-mod billing;
-mod customers;
+mod api;
+mod auth;
 mod destruction;
-mod health;
-mod proofs;
+mod live;
+mod model;
 mod regulatory;
-mod runtime;
-mod sessions;
+mod store;
 mod tiers;
 
 use std::time::Duration;
 
-use axum::{Extension, Router};
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::Router;
 use platform::http::docs::DocsPaths;
 use platform::http::stack::{assemble, ServiceSpec};
 use platform::http::{ApiError, ErrorEnvelope};
@@ -25,7 +27,10 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use runtime::Runtime;
+use api::health::EngineChecks;
+use api::{billing, customers, health, proofs, sessions};
+pub use live::LiveSessions;
+use store::EnclaveStore;
 
 /// enclave's tables (`enclave_*`), versions 3000–3999.
 pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations {
@@ -86,9 +91,31 @@ pub fn verify_rule() -> RateRule {
     )
 }
 
+/// What enclave's handlers are given, each part taken by type: the shared service state, the
+/// store, this node's live sessions and the cached engine checks.
+#[derive(Clone)]
+struct EnclaveState {
+    shared: ServiceState,
+    store: EnclaveStore,
+    sessions: Arc<LiveSessions>,
+    checks: Arc<EngineChecks>,
+}
+
+macro_rules! part_of_state {
+    ($($part:ident: $ty:ty),*) => {$(
+        impl FromRef<EnclaveState> for $ty {
+            fn from_ref(state: &EnclaveState) -> $ty {
+                state.$part.clone()
+            }
+        }
+    )*};
+}
+part_of_state!(shared: ServiceState, store: EnclaveStore, sessions: Arc<LiveSessions>, checks: Arc<EngineChecks>);
+
 pub fn router(state: ServiceState) -> Router {
-    let runtime = Runtime::start(state.platform.clone());
-    let signup = OpenApiRouter::new()
+    let store = EnclaveStore::new(state.platform.db().clone());
+    let sessions = LiveSessions::start(&state.platform.settings().sandbox, store.clone());
+    let signup = OpenApiRouter::<EnclaveState>::new()
         .routes(routes!(customers::signup))
         .route_layer(RateLimitLayer::new(&state, signup_rule()));
     let verify = OpenApiRouter::new()
@@ -105,8 +132,7 @@ pub fn router(state: ServiceState) -> Router {
         .routes(routes!(proofs::get_key))
         .routes(routes!(billing::checkout))
         .routes(routes!(billing::stripe_webhook))
-        .routes(routes!(health::health))
-        .layer(Extension(runtime));
+        .routes(routes!(health::health));
     let docs = DocsPaths {
         ui: "/v1/docs",
         json: "/v1/openapi.json",
@@ -115,6 +141,12 @@ pub fn router(state: ServiceState) -> Router {
     // An exec answers when its command ends: up to MAX_EXEC plus the kill grace period.
     let spec = ServiceSpec::new(EnclaveEnvelope, docs)
         .request_timeout(sessions::MAX_EXEC + Duration::from_secs(60));
+    let state = EnclaveState {
+        shared: state,
+        store,
+        sessions,
+        checks: Arc::default(),
+    };
     assemble(api, state, spec)
 }
 

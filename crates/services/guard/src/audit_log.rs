@@ -2,10 +2,9 @@
 
 use axum::extract::{Query, State};
 use axum::response::IntoResponse;
-use axum::Json;
 use chrono::{DateTime, Utc};
 use platform::audit::AuditEntry;
-use platform::http::pagination::{page_headers, PageParams};
+use platform::http::pagination::{PageParams, Paged};
 use platform::http::{ApiError, AuthUser};
 use platform::ServiceState;
 use serde::Serialize;
@@ -79,12 +78,12 @@ pub async fn list_audit_log(
         .audit()
         .page(user.tenant_id(), page.limit as i64, page.offset() as i64)
         .await?;
-    let headers = page_headers(total as u64, page, rows.len());
+    let returned = rows.len();
     let body = AuditLogPage {
         entries: rows.into_iter().map(AuditLogEntry::from).collect(),
         total,
         page: page.page,
         limit: page.limit,
     };
-    Ok((headers, Json(body)))
+    Ok(Paged::new(page, total.max(0) as u64, returned, body))
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use platform::http::pagination::{page_headers, PageParams};
+use platform::http::pagination::{PageParams, Paged};
 use platform::http::{ApiError, AppJson, AuthUser};
 use platform::identity::{Member, MemberQuery};
 use platform::{ServiceName, ServiceState};
@@ -177,14 +177,12 @@ pub async fn list_users(
         .accounts()
         .list_members(ServiceName::Guard, &query)
         .await?;
-    let headers = page_headers(total as u64, page, members.len());
-    Ok((
-        headers,
-        Json(UserList {
-            users: members.into_iter().map(UserView::from).collect(),
-            total,
-            page: page.page,
-            limit: page.limit,
-        }),
-    ))
+    let returned = members.len();
+    let list = UserList {
+        users: members.into_iter().map(UserView::from).collect(),
+        total,
+        page: page.page,
+        limit: page.limit,
+    };
+    Ok(Paged::new(page, total, returned, list))
 }

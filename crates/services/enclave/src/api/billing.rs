@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::customers::{self, Customer};
+use crate::auth::Customer;
+use crate::store::EnclaveStore;
 use crate::tiers::Tier;
 use crate::ErrorBody;
 
@@ -130,6 +131,7 @@ pub async fn checkout(
     responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn stripe_webhook(
     State(state): State<ServiceState>,
+    State(store): State<EnclaveStore>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
@@ -159,7 +161,7 @@ pub async fn stripe_webhook(
             .or(object["metadata"]["customer_id"].as_str());
         let tier = object["metadata"]["tier"].as_str().and_then(Tier::parse);
         if let (Some(customer_id), Some(tier)) = (customer_id, tier) {
-            let applied = customers::set_tier(state.platform.db(), customer_id, tier).await?;
+            let applied = store.set_tier(customer_id, tier).await?;
             tracing::info!(
                 customer = customer_id,
                 tier = tier.as_str(),

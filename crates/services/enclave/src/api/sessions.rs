@@ -1,8 +1,6 @@
 //! `/v1/sessions`: create, get, exec, delete. A session is a sandbox on this node plus a row;
 //! another customer's session is a 404, as if it did not exist.
 
-pub mod repo;
-
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,23 +8,22 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::{Extension, Json};
+use axum::Json;
 use chrono::TimeDelta;
 use platform::http::{ApiError, AppJson};
-use platform::{store, ServiceState};
+use platform::ServiceState;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use zeroize::Zeroize;
 
-use crate::customers::Customer;
+use crate::auth::Customer;
 use crate::destruction::Reason;
-use crate::runtime::{stamp, LiveSession, Runtime};
+use crate::live::{LiveSession, LiveSessions};
+use crate::model::{destroyed_body, stamp, SessionRow, CLASSIFICATIONS, LIVE};
+use crate::store::EnclaveStore;
 use crate::tiers::{sandbox_limits, ENTERPRISE_DEFAULT_TTL};
 use crate::ErrorBody;
-use repo::SessionRow;
-
-pub const CLASSIFICATIONS: [&str; 5] = ["general", "PHI", "PII", "financial", "credentials"];
 const MAX_COMMAND_BYTES: usize = 64 * 1024;
 /// The longest a single command may run (the business tier's TTL); longer sessions run
 /// several commands.
@@ -88,7 +85,8 @@ impl From<&SessionRow> for SessionView {
               (status = 402, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn create_session(
     State(state): State<ServiceState>,
-    Extension(runtime): Extension<Arc<Runtime>>,
+    State(runtime): State<Arc<LiveSessions>>,
+    State(store): State<EnclaveStore>,
     customer: Customer,
     raw: axum::body::Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -111,7 +109,6 @@ pub async fn create_session(
         }
     };
     let row = &customer.row;
-    let db = state.platform.db();
     let limits = row
         .tier()
         .limits(state.platform.settings().sandbox.free_cdps_per_month);
@@ -128,10 +125,12 @@ pub async fn create_session(
         },
         Some(_) => return Err(ApiError::bad_request("ttl_seconds must be an integer")),
     };
-    let live = repo::live_count(db, &row.id).await?;
+    let live = store.live_session_count(&row.id).await?;
     if let Some(cap) = limits.monthly_cdps {
-        let now = store::now();
-        let issued = crate::proofs::count_since(db, &row.id, row.billing_cycle_start(now)).await?;
+        let now = platform::store::now();
+        let issued = store
+            .proof_count_since(&row.id, row.billing_cycle_start(now))
+            .await?;
         // Every live session will issue a CDP when it ends.
         if issued + live >= cap as u64 {
             return Err(ApiError::new(
@@ -147,7 +146,7 @@ pub async fn create_session(
     }
     let id = format!("sess_{}", hex::encode(rand::random::<[u8; 8]>()));
     let sandbox = runtime.create_sandbox(&id, sandbox_limits(&limits)).await?;
-    let created_at = store::now();
+    let created_at = platform::store::now();
     let session = SessionRow {
         id: id.clone(),
         customer_id: row.id.clone(),
@@ -159,7 +158,7 @@ pub async fn create_session(
         expires_at: created_at + TimeDelta::seconds(ttl),
         destroyed_at: None,
     };
-    if let Err(e) = repo::insert(db, &session).await {
+    if let Err(e) = store.insert_session(&session).await {
         tokio::task::spawn_blocking(move || sandbox.destroy());
         return Err(e.into());
     }
@@ -184,11 +183,12 @@ pub async fn create_session(
 }
 
 async fn owned(
-    state: &ServiceState,
+    store: &EnclaveStore,
     customer: &Customer,
     id: &str,
 ) -> Result<SessionRow, ApiError> {
-    repo::get(state.platform.db(), &customer.row.id, id)
+    store
+        .session(&customer.row.id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("Session not found"))
 }
@@ -196,12 +196,12 @@ async fn owned(
 #[utoipa::path(get, path = "/v1/sessions/{id}", tag = "sessions", params(("id" = String, Path)),
     responses((status = 200, body = SessionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_session(
-    State(state): State<ServiceState>,
-    Extension(runtime): Extension<Arc<Runtime>>,
+    State(runtime): State<Arc<LiveSessions>>,
+    State(store): State<EnclaveStore>,
     customer: Customer,
     Path(id): Path<String>,
 ) -> Result<Json<SessionView>, ApiError> {
-    let mut view = SessionView::from(&owned(&state, &customer, &id).await?);
+    let mut view = SessionView::from(&owned(&store, &customer, &id).await?);
     // A running command is known to the node that runs it; the row is not written per exec.
     let running = runtime
         .get(&id)
@@ -241,8 +241,8 @@ pub struct ExecResponse {
     responses((status = 200, body = ExecResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn exec(
-    State(state): State<ServiceState>,
-    Extension(runtime): Extension<Arc<Runtime>>,
+    State(runtime): State<Arc<LiveSessions>>,
+    State(store): State<EnclaveStore>,
     customer: Customer,
     Path(id): Path<String>,
     AppJson(body): AppJson<ExecRequest>,
@@ -255,8 +255,8 @@ pub async fn exec(
     {
         Some(live) => live,
         None => {
-            let row = owned(&state, &customer, &id).await?;
-            if row.status != repo::LIVE {
+            let row = owned(&store, &customer, &id).await?;
+            if row.status != LIVE {
                 return Err(ApiError::conflict(format!(
                     "Session is {}; it cannot run commands",
                     row.status
@@ -287,7 +287,9 @@ pub async fn exec(
         Some(Value::String(d)) => Some(d.into_bytes()),
         Some(_) => return Err(ApiError::bad_request("input_data must be a string")),
     };
-    let remaining = ((live.expires_at - store::now()).num_milliseconds().max(0) as u64)
+    let remaining = ((live.expires_at - platform::store::now())
+        .num_milliseconds()
+        .max(0) as u64)
         .min(MAX_EXEC.as_millis() as u64);
     let timeout = match body.timeout {
         None | Some(Value::Null) => Duration::from_millis(remaining),
@@ -344,7 +346,7 @@ async fn run(
         outcome
     })
     .await
-    .map_err(|_| ApiError::internal())?;
+    .map_err(|e| ApiError::internal().with_source(e))?;
     if had_input {
         live.input_buffers_zeroized.fetch_add(1, Ordering::Relaxed);
     }
@@ -354,10 +356,7 @@ async fn run(
             ApiError::conflict("A command is already executing in this session")
         }
         sandbox::SandboxError::Input(m) => ApiError::bad_request(m),
-        other => {
-            tracing::error!(error = %other, "enclave: exec failed");
-            ApiError::internal()
-        }
+        other => ApiError::internal().with_source(anyhow::Error::new(other).context("exec failed")),
     })?;
     if live.sandbox().await.is_none() {
         return Err(ApiError::conflict(
@@ -380,8 +379,8 @@ async fn run(
     responses((status = 200, description = "The session's CDP, its regulatory and session context, and the evidence records", body = Object),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_session(
-    State(state): State<ServiceState>,
-    Extension(runtime): Extension<Arc<Runtime>>,
+    State(runtime): State<Arc<LiveSessions>>,
+    State(store): State<EnclaveStore>,
     customer: Customer,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
@@ -394,9 +393,13 @@ pub async fn delete_session(
         }
     }
     // Already destroyed (by an earlier DELETE, the reaper, or recovery): the same answer again.
-    let row = owned(&state, &customer, &id).await?;
-    match crate::proofs::stored_response(state.platform.db(), &row).await? {
-        Some(body) => Ok(Json(body)),
+    let row = owned(&store, &customer, &id).await?;
+    match store.proof(&row.id).await? {
+        Some((document, evidence)) => {
+            let cdp: Value = serde_json::from_str(&document).map_err(anyhow::Error::from)?;
+            let evidence: Value = serde_json::from_str(&evidence).map_err(anyhow::Error::from)?;
+            Ok(Json(destroyed_body(&row.id, &row.status, cdp, evidence)))
+        }
         None => Err(ApiError::conflict(format!(
             "Session is not live on this node ({})",
             runtime.node

@@ -1,4 +1,4 @@
-//! The live side of sessions on this node: the sandbox engine, the sandboxes of live sessions,
+//! `LiveSessions`: the sessions whose sandboxes live on this node, over the sandbox engine;
 //! destruction with a CDP (one destroyer per session, whoever comes first: DELETE or the
 //! reaper), the TTL reaper, and recovery of sessions a previous run of this node left live.
 
@@ -7,23 +7,21 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use platform::http::ApiError;
 use platform::settings::SandboxSettings;
-use platform::Platform;
 use sandbox::{Engine, EngineConfig, Sandbox};
 use serde_json::{json, Value};
 
 use crate::destruction::{self, Reason, SessionFacts};
-use crate::sessions::repo::{self, Finished};
+use crate::model::{destroyed_body, stamp, Finished};
+use crate::store::EnclaveStore;
 
-pub struct Runtime {
+pub struct LiveSessions {
     engine: Result<Arc<Engine>, String>,
     pub node: String,
     live: Mutex<HashMap<String, Arc<LiveSession>>>,
-    platform: Platform,
-    /// `GET /v1/health`'s cached engine checks.
-    pub health: crate::health::EngineChecks,
+    store: EnclaveStore,
 }
 
 /// A session whose sandbox lives on this node.
@@ -45,21 +43,20 @@ pub struct Destroyed {
     pub body: Value,
 }
 
-impl Runtime {
-    pub fn start(platform: Platform) -> Arc<Runtime> {
-        let settings = platform.settings().sandbox.clone();
-        let engine = Engine::new(engine_config(&settings))
+impl LiveSessions {
+    /// Starts the engine, the reaper and the recovery of what a previous run left live.
+    pub fn start(settings: &SandboxSettings, store: EnclaveStore) -> Arc<LiveSessions> {
+        let engine = Engine::new(engine_config(settings))
             .map(Arc::new)
             .map_err(|e| e.to_string());
         if let Err(e) = &engine {
             tracing::warn!(error = %e, "enclave: sandbox engine unavailable; sessions cannot be created");
         }
-        let runtime = Arc::new(Runtime {
+        let runtime = Arc::new(LiveSessions {
             engine,
             node: node_name(),
             live: Mutex::default(),
-            platform,
-            health: Mutex::default(),
+            store,
         });
         spawn_reaper(
             Arc::downgrade(&runtime),
@@ -90,10 +87,9 @@ impl Runtime {
         let id = id.to_string();
         let created = tokio::task::spawn_blocking(move || engine.create(&id, limits))
             .await
-            .map_err(|_| ApiError::internal())?;
+            .map_err(|e| ApiError::internal().with_source(e))?;
         created.map(Arc::new).map_err(|e| {
-            tracing::error!(error = %e, "enclave: sandbox creation failed");
-            ApiError::internal()
+            ApiError::internal().with_source(anyhow::Error::new(e).context("creating a sandbox"))
         })
     }
 
@@ -151,43 +147,36 @@ impl Runtime {
     ) -> anyhow::Result<Value> {
         let issued = destruction::issue(facts, teardown);
         let mut cdp = issued.cdp;
-        let regulatory = crate::regulatory::context(jurisdiction, classification);
-        let session_context =
-            json!({ "jurisdiction": jurisdiction, "data_classification": classification });
-        cdp.regulatory_context = Some(regulatory.clone());
-        cdp.session_context = Some(session_context.clone());
+        cdp.regulatory_context = Some(crate::regulatory::context(jurisdiction, classification));
+        cdp.session_context =
+            Some(json!({ "jurisdiction": jurisdiction, "data_classification": classification }));
         let status = facts.reason.status(issued.clean);
         let document = serde_json::to_string(&cdp)?;
         let evidence = Value::Array(issued.evidence);
-        repo::finish(
-            self.platform.db(),
-            &Finished {
-                id: facts.session_id,
-                customer_id,
-                status,
-                destroyed_at: DateTime::parse_from_rfc3339(facts.destroyed_at)?.with_timezone(&Utc),
-                document,
-                evidence: evidence.to_string(),
-                clean: issued.clean,
-                key_id: &cdp.attestation.key_id,
-                public_key: &cdp.attestation.public_key,
-            },
-        )
-        .await?;
+        let finished = Finished {
+            id: facts.session_id,
+            customer_id,
+            status,
+            destroyed_at: DateTime::parse_from_rfc3339(facts.destroyed_at)?.with_timezone(&Utc),
+            document,
+            evidence: evidence.to_string(),
+            clean: issued.clean,
+            key_id: &cdp.attestation.key_id,
+            public_key: &cdp.attestation.public_key,
+        };
+        self.store.finish_session(&finished).await?;
         if !issued.clean {
             tracing::warn!(
                 session = facts.session_id,
                 "enclave: destruction incomplete; session marked expired_unclean"
             );
         }
-        Ok(json!({
-            "session_id": facts.session_id,
-            "status": status,
-            "cdp": cdp,
-            "regulatory_context": regulatory,
-            "session_context": session_context,
-            "evidence": evidence,
-        }))
+        Ok(destroyed_body(
+            facts.session_id,
+            status,
+            serde_json::to_value(&cdp)?,
+            evidence,
+        ))
     }
 
     /// Sessions this node's database rows say are live but that no sandbox of this process
@@ -196,12 +185,12 @@ impl Runtime {
         let Ok(engine) = self.engine().cloned() else {
             return Ok(0);
         };
-        let rows = repo::live_on_node(self.platform.db(), &self.node).await?;
+        let rows = self.store.live_sessions_on(&self.node).await?;
         let mut recovered = 0;
         for row in rows.into_iter().filter(|r| self.get(&r.id).is_none()) {
             let (engine, id) = (engine.clone(), row.id.clone());
             let teardown = tokio::task::spawn_blocking(move || engine.recover(&id)).await??;
-            let customer = crate::customers::by_id(self.platform.db(), &row.customer_id).await?;
+            let customer = self.store.customer(&row.customer_id).await?;
             let jurisdiction = customer
                 .map(|c| c.jurisdiction)
                 .unwrap_or_else(|| "US".into());
@@ -276,7 +265,7 @@ impl LiveSession {
 
 /// A dropped runtime (the server stopped) leaves no sandbox behind: each is torn down without a
 /// CDP; the next start finds the sessions live in the database and recovers them with one.
-impl Drop for Runtime {
+impl Drop for LiveSessions {
     fn drop(&mut self) {
         for (_, session) in self.live.lock().unwrap().drain() {
             if let Ok(mut slot) = session.sandbox.try_lock() {
@@ -288,7 +277,7 @@ impl Drop for Runtime {
     }
 }
 
-fn spawn_reaper(runtime: Weak<Runtime>, every: Duration) {
+fn spawn_reaper(runtime: Weak<LiveSessions>, every: Duration) {
     tokio::spawn(async move {
         if let Some(rt) = runtime.upgrade() {
             match rt.recover_orphans().await {
@@ -323,10 +312,4 @@ fn node_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "localhost".into())
-}
-
-/// Second-precision RFC 3339 with `Z`, as the contract serialises timestamps (and as the CDP
-/// chain hashes `destroyed_at`).
-pub fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

@@ -13,14 +13,14 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::response::Response;
-use axum::Extension;
 use chrono::{DateTime, SecondsFormat, Utc};
 use platform::http::health::health_response;
-use platform::{on_db, ServiceState};
+use platform::ServiceState;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::runtime::Runtime;
+use crate::live::LiveSessions;
+use crate::store::EnclaveStore;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -36,18 +36,21 @@ pub struct Health {
 
 const CACHE_FOR: Duration = Duration::from_secs(30);
 
-/// The last engine checks and when they ran; one per runtime (each server checks its own).
-pub type EngineChecks = Mutex<Option<(Instant, BTreeMap<&'static str, bool>)>>;
+/// The last engine checks and when they ran; one per service instance (each server checks
+/// its own).
+#[derive(Default)]
+pub struct EngineChecks(Mutex<Option<(Instant, BTreeMap<&'static str, bool>)>>);
 
 #[utoipa::path(get, path = "/v1/health", tag = "health", responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn health(
     State(state): State<ServiceState>,
-    Extension(runtime): Extension<Arc<Runtime>>,
+    State(store): State<EnclaveStore>,
+    State(runtime): State<Arc<LiveSessions>>,
+    State(checks): State<Arc<EngineChecks>>,
 ) -> Response {
-    let db = state.platform.db();
-    let database = db.ping().await;
-    let cached = runtime
-        .health
+    let database = state.platform.db().ping().await;
+    let cached = checks
+        .0
         .lock()
         .unwrap()
         .as_ref()
@@ -56,14 +59,7 @@ pub async fn health(
     let engines = match cached {
         Some(engines) => engines,
         None => {
-            let ave = database
-                && on_db!(db, |p| sqlx::query(
-                    "SELECT key_id FROM enclave_keys LIMIT 1"
-                )
-                .fetch_optional(p)
-                .await
-                .map(|_| ()))
-                .is_ok();
+            let ave = database && store.keys_answer().await;
             let (eee, (dire, rzl, fgx)) = (probe_sandbox(&runtime).await, probe_proofs());
             let engines = BTreeMap::from([
                 ("eee", eee),
@@ -72,7 +68,7 @@ pub async fn health(
                 ("fgx", fgx),
                 ("ave", ave),
             ]);
-            *runtime.health.lock().unwrap() = Some((Instant::now(), engines.clone()));
+            *checks.0.lock().unwrap() = Some((Instant::now(), engines.clone()));
             engines
         }
     };
@@ -88,7 +84,7 @@ pub async fn health(
     health_response(healthy, body)
 }
 
-async fn probe_sandbox(runtime: &Runtime) -> bool {
+async fn probe_sandbox(runtime: &LiveSessions) -> bool {
     let Ok(engine) = runtime.engine().cloned() else {
         return false;
     };
