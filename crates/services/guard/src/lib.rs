@@ -1,22 +1,11 @@
 //! guard: the AI-interaction governance API (contract: seeds/guard-ai-interactions-api.txt).
 //! Base path `/api/v1`; errors are `{"error": "<message>"}`.
 
-mod alerts;
-mod audit_log;
-mod auth;
-mod classify;
+mod announce;
+mod api;
 mod envelope;
-mod events;
-mod health;
-mod interactions;
-mod inventory;
-mod policies;
-mod stats;
+mod model;
 mod store;
-mod tenants;
-mod users;
-mod webhooks;
-mod ws;
 
 use std::time::Duration;
 
@@ -29,6 +18,11 @@ use platform::ServiceState;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+use api::{
+    alerts, audit_log, auth, classify, health, interactions, inventory, policies, stats, tenants,
+    users, webhooks, ws,
+};
 
 pub use envelope::{ErrorBody, GuardEnvelope};
 use store::GuardStore;

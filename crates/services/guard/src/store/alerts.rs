@@ -2,37 +2,11 @@
 //! written in the same transaction as the interaction that raised them (`insert_alert!`).
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
 use platform::http::pagination::Page;
 use platform::store::{fetch_page, Filter};
-use serde::Serialize;
-use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::GuardStore;
-
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
-pub struct AlertRow {
-    pub id: Uuid,
-    #[serde(skip)]
-    pub tenant_id: Uuid,
-    pub interaction_id: Uuid,
-    /// medium, high or critical.
-    pub severity: String,
-    /// JSON list of why: policy_block, policy_coach, risk_high, risk_critical.
-    #[serde(skip)]
-    pub reasons: String,
-    pub title: String,
-    pub platform_id: String,
-    pub user_id: Option<Uuid>,
-    /// The interaction's decision.
-    pub action: String,
-    pub risk_score: f64,
-    pub policy_id: Option<Uuid>,
-    /// `open` (alerts have no workflow in this contract).
-    pub status: String,
-    pub created_at: DateTime<Utc>,
-}
+use crate::model::alert::AlertRow;
 
 macro_rules! columns {
     () => {

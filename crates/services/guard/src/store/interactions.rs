@@ -8,9 +8,10 @@ use platform::on_db;
 use platform::store::{fetch_page, Filter};
 use uuid::Uuid;
 
-use super::alerts::{insert_alert, AlertRow};
+use super::alerts::insert_alert;
 use super::GuardStore;
-use crate::interactions::Interaction;
+use crate::model::alert::AlertRow;
+use crate::model::interaction::Interaction;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct InteractionRow {

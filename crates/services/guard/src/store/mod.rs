@@ -20,7 +20,6 @@ mod tenant_settings;
 
 use platform::store::Db;
 
-pub use alerts::AlertRow;
 pub use policies::{PolicyRow, WriteError};
 pub use tenant_settings::SettingsRow;
 

@@ -8,8 +8,8 @@ use platform::store::is_unique_violation;
 use uuid::Uuid;
 
 use super::GuardStore;
-use crate::policies::evaluate::Candidate;
-use crate::policies::rules::Rules;
+use crate::model::evaluate::Candidate;
+use crate::model::rules::Rules;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PolicyRow {

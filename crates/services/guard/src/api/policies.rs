@@ -1,9 +1,6 @@
 //! `/api/v1/policies`: create, list, read, update and delete the tenant's block / coach / log
 //! policies. Reads are open to every role; changes need an admin and are audited.
 
-pub mod evaluate;
-pub mod rules;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -16,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use self::rules::Rules;
+use crate::model::rules::Rules;
 use crate::store::{GuardStore, PolicyRow, WriteError};
 use crate::ErrorBody;
 

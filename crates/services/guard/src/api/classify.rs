@@ -11,10 +11,8 @@ use platform::ServiceState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::model::interaction::MAX_TEXT_CHARS;
 use crate::ErrorBody;
-
-/// The longest text classified in one call, in characters.
-pub const MAX_TEXT_CHARS: usize = 100_000;
 
 #[derive(Deserialize, ToSchema)]
 pub struct ClassifyRequest {

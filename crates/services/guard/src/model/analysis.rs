@@ -4,8 +4,8 @@
 use pii::PiiType;
 use serde_json::{Map, Value};
 
-use super::model::{ClientClassification, NewInteraction, StoredClassification};
-use crate::policies::evaluate::{decide, Candidate, Decision, Facts};
+use super::evaluate::{decide, Candidate, Decision, Facts};
+use super::interaction::{ClientClassification, NewInteraction, StoredClassification};
 
 /// What the server concluded about one submission.
 pub struct Analysis {
@@ -150,7 +150,7 @@ mod tests {
         let text = "Mail alice@acme.fr, carte 4111 1111 1111 1111";
         let (req, text) = submission(json!({
             "platform_id": "ChatGPT",
-            "content_hash": super::super::model::sha256_hex(text),
+            "content_hash": crate::model::interaction::sha256_hex(text),
             "content_metadata": { "text": text, "url": "https://chat.openai.com/?u=bob@corp.example.com" },
             "classifications": [
                 { "type": "EMAIL", "value": "alice@acme.fr", "score": 0.98, "start": 5, "end": 18 },

@@ -4,7 +4,38 @@
 //! severity = the highest of: `critical` if the risk band is critical or a block met high risk;
 //! `high` for a block or a high risk band; `medium` for a coach decision.
 
-use crate::interactions::Interaction;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::interaction::Interaction;
+
+pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+/// An alert as stored.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct AlertRow {
+    pub id: Uuid,
+    #[serde(skip)]
+    pub tenant_id: Uuid,
+    pub interaction_id: Uuid,
+    /// medium, high or critical.
+    pub severity: String,
+    /// JSON list of why: policy_block, policy_coach, risk_high, risk_critical.
+    #[serde(skip)]
+    pub reasons: String,
+    pub title: String,
+    pub platform_id: String,
+    pub user_id: Option<Uuid>,
+    /// The interaction's decision.
+    pub action: String,
+    pub risk_score: f64,
+    pub policy_id: Option<Uuid>,
+    /// `open` (alerts have no workflow in this contract).
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
 
 pub struct Raised {
     pub severity: &'static str,
@@ -87,4 +118,41 @@ fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+/// An alert as the API returns it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Alert {
+    #[serde(flatten)]
+    pub row: AlertRow,
+    pub reasons: Vec<String>,
+}
+
+impl From<AlertRow> for Alert {
+    fn from(row: AlertRow) -> Self {
+        Alert {
+            reasons: serde_json::from_str(&row.reasons).unwrap_or_default(),
+            row,
+        }
+    }
+}
+
+/// The alert an interaction raises, if any.
+pub fn for_interaction(i: &Interaction) -> Option<AlertRow> {
+    let raised = alert_for(i)?;
+    Some(AlertRow {
+        id: Uuid::now_v7(),
+        tenant_id: i.tenant_id,
+        interaction_id: i.id,
+        severity: raised.severity.into(),
+        reasons: serde_json::to_string(&raised.reasons).expect("strings serialise"),
+        title: raised.title,
+        platform_id: i.platform_id.clone(),
+        user_id: i.user_id,
+        action: i.action.clone(),
+        risk_score: i.risk_score,
+        policy_id: i.decision.policy_id,
+        status: "open".into(),
+        created_at: i.created_at,
+    })
 }

@@ -9,8 +9,10 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::classify::MAX_TEXT_CHARS;
-use crate::policies::evaluate::Decision;
+use super::evaluate::Decision;
+
+/// The longest text classified in one call, in characters.
+pub const MAX_TEXT_CHARS: usize = 100_000;
 
 pub const INTERACTION_TYPES: [&str; 4] = ["prompt", "completion", "tool_call", "embedding"];
 pub const DIRECTIONS: [&str; 2] = ["outbound", "inbound"];

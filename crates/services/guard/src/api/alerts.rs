@@ -1,8 +1,6 @@
 //! `GET /api/v1/alerts`: alerts raised by block/coach decisions and high or critical risk,
 //! newest first, filtered and paginated.
 
-pub mod rule;
-
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use platform::http::pagination::{PageParams, Paged};
@@ -12,49 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::interactions::Interaction;
-pub use crate::store::AlertRow;
+use crate::model::alert::{Alert, SEVERITIES};
 use crate::store::GuardStore;
 use crate::ErrorBody;
-
-pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
-
-/// An alert as the API returns it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Alert {
-    #[serde(flatten)]
-    pub row: AlertRow,
-    pub reasons: Vec<String>,
-}
-
-impl From<AlertRow> for Alert {
-    fn from(row: AlertRow) -> Self {
-        Alert {
-            reasons: serde_json::from_str(&row.reasons).unwrap_or_default(),
-            row,
-        }
-    }
-}
-
-/// The alert an interaction raises, if any.
-pub fn for_interaction(i: &Interaction) -> Option<AlertRow> {
-    let raised = rule::alert_for(i)?;
-    Some(AlertRow {
-        id: Uuid::now_v7(),
-        tenant_id: i.tenant_id,
-        interaction_id: i.id,
-        severity: raised.severity.into(),
-        reasons: serde_json::to_string(&raised.reasons).expect("strings serialise"),
-        title: raised.title,
-        platform_id: i.platform_id.clone(),
-        user_id: i.user_id,
-        action: i.action.clone(),
-        risk_score: i.risk_score,
-        policy_id: i.decision.policy_id,
-        status: "open".into(),
-        created_at: i.created_at,
-    })
-}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

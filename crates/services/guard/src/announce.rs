@@ -8,9 +8,8 @@ use platform::{ServiceName, ServiceState};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::alerts::Alert;
-use crate::interactions::Interaction;
-use crate::store::AlertRow;
+use crate::model::alert::{Alert, AlertRow};
+use crate::model::interaction::Interaction;
 
 /// The events one interaction gives rise to, with their payloads.
 fn events_of(interaction: &Interaction, alert: Option<&AlertRow>) -> Vec<(&'static str, Value)> {

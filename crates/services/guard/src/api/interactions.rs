@@ -2,9 +2,6 @@
 //! with them, decide by policy, raise alerts, and list or read them back. Raw text is never
 //! stored: the hash, masked findings and the decision are.
 
-mod analysis;
-mod model;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -18,11 +15,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-pub use model::{Interaction, NewInteraction};
-
-use crate::alerts;
-use crate::store::{AlertRow, GuardStore};
-use crate::{events, ErrorBody};
+use crate::announce;
+use crate::model::alert::{self, AlertRow};
+use crate::model::analysis;
+use crate::model::interaction::{self as model, Interaction, NewInteraction};
+use crate::store::GuardStore;
+use crate::ErrorBody;
 
 const MAX_BATCH: usize = 100;
 
@@ -88,12 +86,12 @@ async fn record(
                 decision: a.decision,
                 created_at: now,
             };
-            let alert = alerts::for_interaction(&interaction);
+            let alert = alert::for_interaction(&interaction);
             (interaction, alert)
         })
         .collect();
     store.insert_interactions(&stored).await?;
-    events::interactions_recorded(state, user.tenant_id(), &stored).await;
+    announce::interactions_recorded(state, user.tenant_id(), &stored).await;
     Ok(stored.into_iter().map(|(i, _)| i).collect())
 }
 
