@@ -43,6 +43,15 @@ pub enum RiskBand {
 }
 
 impl RiskBand {
+    /// Every band, lowest first.
+    pub const ALL: [RiskBand; 5] = [
+        RiskBand::Minimal,
+        RiskBand::Low,
+        RiskBand::Medium,
+        RiskBand::High,
+        RiskBand::Critical,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RiskBand::Minimal => "minimal",

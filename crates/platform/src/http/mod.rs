@@ -5,6 +5,7 @@ pub mod auth;
 pub mod docs;
 pub mod envelope;
 pub mod error;
+pub mod fields;
 pub mod health;
 pub mod input;
 pub mod json;

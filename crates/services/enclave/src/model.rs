@@ -7,8 +7,29 @@ use serde_json::{json, Value};
 
 use crate::tiers::Tier;
 
-pub const JURISDICTIONS: [&str; 7] = ["US", "EU", "UK", "CA", "AU", "IN", "OTHER"];
-pub const CLASSIFICATIONS: [&str; 5] = ["general", "PHI", "PII", "financial", "credentials"];
+platform::vocabulary!(
+    /// Where a customer's data is governed (it selects the regulations a CDP cites).
+    pub enum Jurisdiction {
+        Us = "US",
+        Eu = "EU",
+        Uk = "UK",
+        Ca = "CA",
+        Au = "AU",
+        In = "IN",
+        Other = "OTHER",
+    }
+);
+
+platform::vocabulary!(
+    /// What kind of data a session holds.
+    pub enum DataClassification {
+        General = "general",
+        Phi = "PHI",
+        Pii = "PII",
+        Financial = "financial",
+        Credentials = "credentials",
+    }
+);
 
 /// The stored status of a live session; `executing` is never stored (the node running a
 /// command knows it in memory).

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
+use platform::http::fields::{Field, Vocabulary};
 use platform::http::{ApiError, AppJson};
 use platform::identity::accounts::normalize_email;
 use platform::{ServiceName, ServiceState};
@@ -11,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Customer;
-use crate::model::{stamp, CustomerRow, JURISDICTIONS};
+use crate::model::{stamp, CustomerRow, Jurisdiction};
 use crate::store::EnclaveStore;
 use crate::tiers::Tier;
 use crate::ErrorBody;
@@ -19,9 +20,13 @@ use crate::ErrorBody;
 #[derive(Deserialize, ToSchema)]
 pub struct SignupRequest {
     #[schema(example = "you@company.com")]
-    email: Option<serde_json::Value>,
-    /// US (default), EU, UK, CA, AU, IN, OTHER.
-    jurisdiction: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(value_type = String, format = Email)]
+    email: Field<String>,
+    /// Default US.
+    #[serde(default)]
+    #[schema(value_type = Option<Jurisdiction>)]
+    jurisdiction: Field<Jurisdiction>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -43,22 +48,14 @@ pub async fn signup(
     State(store): State<EnclaveStore>,
     AppJson(body): AppJson<SignupRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let email = match body.email {
-        Some(serde_json::Value::String(e)) => normalize_email(&e)
-            .map_err(|_| ApiError::bad_request("email must be a valid email address"))?,
-        Some(_) => return Err(ApiError::bad_request("email must be a string")),
-        None => return Err(ApiError::bad_request("email is required")),
-    };
-    let jurisdiction = match body.jurisdiction {
-        None | Some(serde_json::Value::Null) => "US".to_string(),
-        Some(serde_json::Value::String(j)) if JURISDICTIONS.contains(&j.as_str()) => j,
-        Some(_) => {
-            return Err(ApiError::bad_request(format!(
-                "jurisdiction must be one of {}",
-                JURISDICTIONS.join(", ")
-            )))
-        }
-    };
+    let email = body.email.required("email", "a string")?;
+    let email = normalize_email(&email)
+        .map_err(|_| ApiError::bad_request("email must be a valid email address"))?;
+    let jurisdiction = body
+        .jurisdiction
+        .one_of("jurisdiction", Jurisdiction::Us)?
+        .as_str()
+        .to_string();
     if store.email_taken(&email).await? {
         return Err(ApiError::conflict("Email already registered"));
     }

@@ -10,17 +10,18 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::TimeDelta;
+use platform::http::fields::{Field, Vocabulary};
 use platform::http::{ApiError, AppJson};
 use platform::ServiceState;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Number, Value};
 use utoipa::ToSchema;
 use zeroize::Zeroize;
 
 use crate::auth::Customer;
 use crate::destruction::Reason;
 use crate::live::{LiveSession, LiveSessions};
-use crate::model::{destroyed_body, stamp, SessionRow, CLASSIFICATIONS, LIVE};
+use crate::model::{destroyed_body, stamp, DataClassification, SessionRow, LIVE};
 use crate::store::EnclaveStore;
 use crate::tiers::{sandbox_limits, ENTERPRISE_DEFAULT_TTL};
 use crate::ErrorBody;
@@ -31,10 +32,14 @@ pub const MAX_EXEC: Duration = Duration::from_secs(30 * 60);
 
 #[derive(Deserialize, ToSchema, Default)]
 pub struct CreateSession {
-    /// general (default), PHI, PII, financial, credentials.
-    data_classification: Option<Value>,
+    /// Default general.
+    #[serde(default)]
+    #[schema(value_type = Option<DataClassification>)]
+    data_classification: Field<DataClassification>,
     /// Redoubt extension: a TTL shorter than the tier's maximum, in seconds.
-    ttl_seconds: Option<Value>,
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    ttl_seconds: Field<Number>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -98,32 +103,26 @@ pub async fn create_session(
         serde_json::from_slice(&raw)
             .map_err(|e| ApiError::bad_request(format!("Invalid JSON body: {e}")))?
     };
-    let classification = match body.data_classification {
-        None | Some(Value::Null) => "general".to_string(),
-        Some(Value::String(c)) if CLASSIFICATIONS.contains(&c.as_str()) => c,
-        Some(_) => {
-            return Err(ApiError::bad_request(format!(
-                "data_classification must be one of {}",
-                CLASSIFICATIONS.join(", ")
-            )))
-        }
-    };
+    let classification = body
+        .data_classification
+        .one_of("data_classification", DataClassification::General)?
+        .as_str()
+        .to_string();
     let row = &customer.row;
     let limits = row
         .tier()
         .limits(state.platform.settings().sandbox.free_cdps_per_month);
     let max_ttl = limits.max_ttl.unwrap_or(ENTERPRISE_DEFAULT_TTL).as_secs() as i64;
-    let ttl = match body.ttl_seconds {
-        None | Some(Value::Null) => max_ttl,
-        Some(Value::Number(n)) => match n.as_i64() {
-            Some(t) if (1..=max_ttl).contains(&t) => t,
-            _ => {
-                return Err(ApiError::bad_request(format!(
+    let ttl = match body.ttl_seconds.optional("ttl_seconds", "an integer")? {
+        None => max_ttl,
+        Some(n) => n
+            .as_i64()
+            .filter(|t| (1..=max_ttl).contains(t))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
                     "ttl_seconds must be an integer from 1 to {max_ttl}"
-                )))
-            }
-        },
-        Some(_) => return Err(ApiError::bad_request("ttl_seconds must be an integer")),
+                ))
+            })?,
     };
     let live = store.live_session_count(&row.id).await?;
     if let Some(cap) = limits.monthly_cdps {
@@ -214,13 +213,19 @@ pub async fn get_session(
 
 #[derive(Deserialize, ToSchema)]
 pub struct ExecRequest {
-    #[schema(example = "python3 classify.py")]
-    command: Option<Value>,
+    /// A shell command line: not empty, at most 64 KiB, no NUL.
+    #[serde(default)]
+    #[schema(value_type = String, example = "python3 classify.py", min_length = 1, max_length = 65536)]
+    command: Field<String>,
     /// Written to `input/data` (in the working directory) before the command runs.
-    input_data: Option<Value>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    input_data: Field<String>,
     /// Seconds before SIGTERM (SIGKILL follows after a grace period). Default and maximum: the
     /// session's remaining TTL, and at most 30 minutes per command.
-    timeout: Option<Value>,
+    #[serde(default)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    timeout: Field<Number>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -268,40 +273,30 @@ pub async fn exec(
             )));
         }
     };
-    let command = match body.command {
-        Some(Value::String(c))
-            if !c.trim().is_empty() && c.len() <= MAX_COMMAND_BYTES && !c.contains('\0') =>
-        {
-            c
-        }
-        Some(Value::String(_)) => {
-            return Err(ApiError::bad_request(format!(
-                "command must be non-empty, at most {MAX_COMMAND_BYTES} bytes, without NUL"
-            )))
-        }
-        Some(_) => return Err(ApiError::bad_request("command must be a string")),
-        None => return Err(ApiError::bad_request("command is required")),
-    };
-    let input_data = match body.input_data {
-        None | Some(Value::Null) => None,
-        Some(Value::String(d)) => Some(d.into_bytes()),
-        Some(_) => return Err(ApiError::bad_request("input_data must be a string")),
-    };
+    let command = body.command.required("command", "a string")?;
+    if command.trim().is_empty() || command.len() > MAX_COMMAND_BYTES || command.contains('\0') {
+        return Err(ApiError::bad_request(format!(
+            "command must be non-empty, at most {MAX_COMMAND_BYTES} bytes, without NUL"
+        )));
+    }
+    let input_data = body
+        .input_data
+        .optional("input_data", "a string")?
+        .map(String::into_bytes);
     let remaining = ((live.expires_at - platform::store::now())
         .num_milliseconds()
         .max(0) as u64)
         .min(MAX_EXEC.as_millis() as u64);
-    let timeout = match body.timeout {
-        None | Some(Value::Null) => Duration::from_millis(remaining),
-        Some(Value::Number(n)) => match n.as_u64() {
-            Some(t) if t >= 1 => Duration::from_millis((t * 1000).min(remaining)),
+    let timeout = match body.timeout.optional("timeout", "an integer")? {
+        None => Duration::from_millis(remaining),
+        Some(n) => match n.as_u64() {
+            Some(t) if t >= 1 => Duration::from_millis(t.saturating_mul(1000).min(remaining)),
             _ => {
                 return Err(ApiError::bad_request(
                     "timeout must be a positive integer number of seconds",
                 ))
             }
         },
-        Some(_) => return Err(ApiError::bad_request("timeout must be an integer")),
     };
     if live.executing.swap(true, Ordering::AcqRel) {
         return Err(ApiError::conflict(

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::model::alert::{Alert, SEVERITIES};
+use crate::model::alert::Alert;
+use crate::model::vocabulary::{filter, Severity};
 use crate::store::GuardStore;
 use crate::ErrorBody;
 
@@ -44,13 +45,7 @@ pub async fn list_alerts(
     Query(filters): Query<AlertFilters>,
 ) -> Result<Paged<AlertList>, ApiError> {
     let page_req = params.resolve(50, 500)?;
-    if let Some(s) = &filters.severity {
-        if !SEVERITIES.contains(&s.as_str()) {
-            return Err(ApiError::bad_request(
-                "severity must be one of low, medium, high, critical",
-            ));
-        }
-    }
+    filter::<Severity>("severity", &filters.severity)?;
     let filter = Filter::new()
         .eq("tenant_id", user.tenant_id())
         .eq_opt("severity", filters.severity)

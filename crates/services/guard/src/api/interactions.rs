@@ -18,7 +18,8 @@ use uuid::Uuid;
 use crate::announce;
 use crate::model::alert::{self, AlertRow};
 use crate::model::analysis;
-use crate::model::interaction::{self as model, Interaction, NewInteraction};
+use crate::model::interaction::{Interaction, NewInteraction};
+use crate::model::vocabulary::{filter, risk_bands, Action, Direction, InteractionType, Source};
 use crate::store::GuardStore;
 use crate::ErrorBody;
 
@@ -168,31 +169,23 @@ pub struct InteractionFilters {
     pub to: Option<DateTime<Utc>>,
 }
 
-fn check_enum(name: &str, value: &Option<String>, allowed: &[&str]) -> Result<(), ApiError> {
-    match value {
-        Some(v) if !allowed.contains(&v.as_str()) => Err(ApiError::bad_request(format!(
-            "{name} must be one of {}",
-            allowed.join(", ")
-        ))),
-        _ => Ok(()),
-    }
-}
-
 impl InteractionFilters {
     fn into_filter(self, tenant_id: Uuid) -> Result<Filter, ApiError> {
-        check_enum("source", &self.source, &model::SOURCES)?;
-        check_enum("direction", &self.direction, &model::DIRECTIONS)?;
-        check_enum("action", &self.action, &["block", "coach", "log", "allow"])?;
-        check_enum(
-            "interaction_type",
-            &self.interaction_type,
-            &model::INTERACTION_TYPES,
-        )?;
-        check_enum(
-            "risk_band",
-            &self.risk_band,
-            &["minimal", "low", "medium", "high", "critical"],
-        )?;
+        filter::<Source>("source", &self.source)?;
+        filter::<Direction>("direction", &self.direction)?;
+        filter::<Action>("action", &self.action)?;
+        filter::<InteractionType>("interaction_type", &self.interaction_type)?;
+        let bands = risk_bands();
+        if self
+            .risk_band
+            .as_ref()
+            .is_some_and(|b| !bands.contains(&b.as_str()))
+        {
+            return Err(ApiError::bad_request(format!(
+                "risk_band must be one of {}",
+                bands.join(", ")
+            )));
+        }
         for risk in [self.min_risk, self.max_risk].into_iter().flatten() {
             if !(0.0..=1.0).contains(&risk) {
                 return Err(ApiError::bad_request(

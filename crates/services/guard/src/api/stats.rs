@@ -7,16 +7,16 @@ use std::collections::BTreeMap;
 use axum::extract::{Query, State};
 use axum::Json;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use platform::http::fields::Vocabulary;
 use platform::http::{ApiError, AuthUser};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::model::vocabulary::{risk_bands, Action};
 use crate::store::GuardStore;
 use crate::ErrorBody;
 
-const ACTIONS: [&str; 4] = ["block", "coach", "log", "allow"];
-const BANDS: [&str; 5] = ["minimal", "low", "medium", "high", "critical"];
 const MAX_DAYS: i64 = 366;
 
 #[derive(Deserialize, IntoParams)]
@@ -103,9 +103,10 @@ pub async fn stats(
     let zeros = |keys: &[&str]| -> BTreeMap<String, i64> {
         keys.iter().map(|k| (k.to_string(), 0)).collect()
     };
-    let mut by_action = zeros(&ACTIONS);
+    let actions: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+    let mut by_action = zeros(&actions);
     by_action.extend(counts.by_action);
-    let mut risk_histogram = zeros(&BANDS);
+    let mut risk_histogram = zeros(&risk_bands());
     risk_histogram.extend(counts.by_band);
     let as_counts = |rows: Vec<(String, i64)>| {
         rows.into_iter()

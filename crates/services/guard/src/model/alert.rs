@@ -11,8 +11,6 @@ use uuid::Uuid;
 
 use super::interaction::Interaction;
 
-pub const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
-
 /// An alert as stored.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct AlertRow {

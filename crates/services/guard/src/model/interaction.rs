@@ -10,13 +10,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::evaluate::Decision;
+use super::vocabulary::{field, Direction, InteractionType, Source};
 
 /// The longest text classified in one call, in characters.
 pub const MAX_TEXT_CHARS: usize = 100_000;
 
-pub const INTERACTION_TYPES: [&str; 4] = ["prompt", "completion", "tool_call", "embedding"];
-pub const DIRECTIONS: [&str; 2] = ["outbound", "inbound"];
-pub const SOURCES: [&str; 4] = ["browser_extension", "proxy", "endpoint_agent", "api"];
 const MAX_CLIENT_CLASSIFICATIONS: usize = 1000;
 const MAX_METADATA_BYTES: usize = 16 * 1024;
 
@@ -86,17 +84,6 @@ pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-fn one_of(name: &str, value: &str, allowed: &[&str]) -> Result<(), ApiError> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!(
-            "{name} must be one of {} (got `{value}`)",
-            allowed.join(", ")
-        )))
-    }
-}
-
 impl NewInteraction {
     /// Checks every field, normalises the platform id and the hash, and takes the text out.
     pub fn validate(&mut self) -> Result<Option<String>, ApiError> {
@@ -118,13 +105,10 @@ impl NewInteraction {
             ));
         }
         self.content_hash = hash;
-        one_of(
-            "interaction_type",
-            &self.interaction_type,
-            &INTERACTION_TYPES,
-        )?;
-        one_of("direction", &self.direction, &DIRECTIONS)?;
-        one_of("source", &self.source, &SOURCES)?;
+        let checked = field::<InteractionType>("interaction_type", &self.interaction_type)
+            .and(field::<Direction>("direction", &self.direction))
+            .and(field::<Source>("source", &self.source));
+        checked.map_err(ApiError::bad_request)?;
         if !(0.0..=1.0).contains(&self.risk_score) {
             return Err(ApiError::bad_request("risk_score must be between 0 and 1"));
         }

@@ -6,3 +6,4 @@ pub mod analysis;
 pub mod evaluate;
 pub mod interaction;
 pub mod rules;
+pub mod vocabulary;

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-pub const ACTIONS: [&str; 3] = ["block", "coach", "log"];
-const SOURCES: [&str; 4] = ["browser_extension", "proxy", "endpoint_agent", "api"];
-const DIRECTIONS: [&str; 2] = ["outbound", "inbound"];
+use super::vocabulary::{field, Direction, PolicyAction, Source};
+use platform::http::fields::Vocabulary;
+
 const MAX_CONDITIONS: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -47,8 +47,9 @@ fn as_strings(v: &Value) -> Option<Vec<&str>> {
     }
 }
 
-fn one_of(v: &Value, allowed: &[&str]) -> bool {
-    v.as_str().is_some_and(|s| allowed.contains(&s))
+/// True when `v` is a string of vocabulary `T`.
+fn one_of<T: Vocabulary>(v: &Value) -> bool {
+    v.as_str().and_then(T::parse).is_some()
 }
 
 impl Condition {
@@ -72,11 +73,11 @@ impl Condition {
             }
             "classifications" => return Err(bad_operator(field, op, "contains, not_contains")),
             "source" => match op {
-                "eq" | "ne" | "neq" => one_of(v, &SOURCES),
-                "in" | "nin" => as_strings(v).is_some_and(|list| list.iter().all(|s| SOURCES.contains(s))),
+                "eq" | "ne" | "neq" => one_of::<Source>(v),
+                "in" | "nin" => as_strings(v).is_some_and(|list| list.iter().all(|s| Source::parse(s).is_some())),
                 _ => return Err(bad_operator(field, op, "eq, ne, neq, in, nin")),
             },
-            "direction" if matches!(op, "eq" | "ne" | "neq") => one_of(v, &DIRECTIONS),
+            "direction" if matches!(op, "eq" | "ne" | "neq") => one_of::<Direction>(v),
             "direction" => return Err(bad_operator(field, op, "eq, ne")),
             "user_id" if matches!(op, "eq" | "ne" | "neq") => {
                 v.as_str().is_some_and(|s| uuid::Uuid::parse_str(s).is_ok())
@@ -104,12 +105,7 @@ fn bad_operator(field: &str, op: &str, allowed: &str) -> String {
 
 impl Rules {
     pub fn validate(&self) -> Result<(), String> {
-        if !ACTIONS.contains(&self.action.as_str()) {
-            return Err(format!(
-                "rules.action must be one of block, coach, log (got `{}`)",
-                self.action
-            ));
-        }
+        field::<PolicyAction>("rules.action", &self.action)?;
         if self.conditions.is_empty() || self.conditions.len() > MAX_CONDITIONS {
             return Err(format!(
                 "rules.conditions must hold 1 to {MAX_CONDITIONS} conditions"
