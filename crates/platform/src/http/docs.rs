@@ -76,3 +76,20 @@ impl utoipa::Modify for ApiKeyHeaderScheme {
             );
     }
 }
+
+/// Adds the `bearer` security scheme for API keys sent as `Authorization: Bearer <key>`.
+pub struct BearerKeyScheme;
+
+impl utoipa::Modify for BearerKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("An API key of this service, e.g. `nrx_live_…`"))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}

@@ -32,7 +32,7 @@ pub trait Vocabulary: Sized + Copy + 'static {
 /// Declares a vocabulary enum: `vocabulary!(pub enum Tier { Free = "free", Pro = "pro" })`.
 #[macro_export]
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         $vis enum $name {
@@ -185,5 +185,16 @@ mod tests {
         );
         assert_eq!(Colour::parse("red"), Some(Colour::Red));
         assert_eq!(Colour::DarkBlue.to_string(), "dark-blue");
+    }
+
+    #[test]
+    fn the_openapi_schema_lists_the_wire_strings() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Colour::schema()).unwrap();
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["red", "dark-blue"]),
+            "{schema}"
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod health;
 pub mod input;
 pub mod json;
 pub mod metrics;
+pub mod openapi;
 pub mod pagination;
 pub mod stack;
 

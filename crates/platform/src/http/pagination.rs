@@ -13,8 +13,10 @@ use super::error::ApiError;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page number, 1-based (default 1).
+    #[param(minimum = 1)]
     pub page: Option<u64>,
-    /// Items per page.
+    /// Items per page (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 

@@ -133,7 +133,8 @@ where
     ServiceState: FromRef<S>,
 {
     let shared = ServiceState::from_ref(&state);
-    let (routes, openapi) = api.split_for_parts();
+    let (routes, mut openapi) = api.split_for_parts();
+    super::openapi::document_platform_errors(&mut openapi);
     let routes = routes
         .route(spec.metrics_path, axum::routing::get(metrics::render))
         .with_state(state)

@@ -218,3 +218,16 @@ fn budget_key(state: &ServiceState, rule: &RateRule, req: &mut Request) -> Strin
         }
     }
 }
+
+/// `routes` behind `rule`, with the 429 it can answer written into their OpenAPI document.
+pub fn limited<S>(
+    mut routes: utoipa_axum::router::OpenApiRouter<S>,
+    state: &ServiceState,
+    rule: RateRule,
+) -> utoipa_axum::router::OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    crate::http::openapi::document_rate_limit(routes.get_openapi_mut());
+    routes.route_layer(RateLimitLayer::new(state, rule))
+}

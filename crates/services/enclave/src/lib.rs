@@ -17,10 +17,11 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use axum::Router;
-use platform::http::docs::DocsPaths;
+use platform::http::docs::{BearerKeyScheme, DocsPaths};
+use platform::http::openapi::{document_rate_limit, require_bearer};
 use platform::http::stack::{assemble, ServiceSpec};
 use platform::http::{ApiError, ErrorEnvelope};
-use platform::ratelimit::{KeyBy, RateLimitLayer, RateRule};
+use platform::ratelimit::{limited, KeyBy, RateRule};
 use platform::ServiceState;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -45,6 +46,7 @@ pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations
 #[openapi(
     info(title = "Redoubt enclave API", description = "Ephemeral Linux sandboxes destroyed with a signed, verifiable destruction proof (CDP 1.0). \
         Authenticate with `Authorization: Bearer nrx_live_…` (from POST /v1/signup). See docs/cdp.md for what a CDP does and does not guarantee."),
+    modifiers(&BearerKeyScheme),
     tags((name = "customers"), (name = "sessions"), (name = "proofs"), (name = "billing"), (name = "health"))
 )]
 struct EnclaveApi;
@@ -115,24 +117,43 @@ part_of_state!(shared: ServiceState, store: EnclaveStore, sessions: Arc<LiveSess
 pub fn router(state: ServiceState) -> Router {
     let store = EnclaveStore::new(state.platform.db().clone());
     let sessions = LiveSessions::start(&state.platform.settings().sandbox, store.clone());
-    let signup = OpenApiRouter::<EnclaveState>::new()
-        .routes(routes!(customers::signup))
-        .route_layer(RateLimitLayer::new(&state, signup_rule()));
-    let verify = OpenApiRouter::new()
-        .routes(routes!(proofs::verify))
-        .route_layer(RateLimitLayer::new(&state, verify_rule()));
-    let api = OpenApiRouter::with_openapi(EnclaveApi::openapi())
-        .merge(signup)
-        .merge(verify)
+    let signup = limited(
+        OpenApiRouter::<EnclaveState>::new().routes(routes!(customers::signup)),
+        &state,
+        signup_rule(),
+    );
+    let verify = limited(
+        OpenApiRouter::new().routes(routes!(proofs::verify)),
+        &state,
+        verify_rule(),
+    );
+    // Every customer route authenticates a key and applies the tier's request rate.
+    let mut customer = OpenApiRouter::new()
         .routes(routes!(customers::me))
         .routes(routes!(sessions::create_session))
         .routes(routes!(sessions::get_session, sessions::delete_session))
         .routes(routes!(sessions::exec))
         .routes(routes!(proofs::get_proof))
+        .routes(routes!(billing::checkout));
+    document_rate_limit(customer.get_openapi_mut());
+    require_bearer(customer.get_openapi_mut());
+    let mut api = OpenApiRouter::with_openapi(EnclaveApi::openapi())
+        .merge(signup)
+        .merge(verify)
+        .merge(customer)
         .routes(routes!(proofs::get_key))
-        .routes(routes!(billing::checkout))
         .routes(routes!(billing::stripe_webhook))
         .routes(routes!(health::health));
+    // The body of POST /v1/sessions is optional (none means every default).
+    let create = api.get_openapi_mut().paths.paths.get_mut("/v1/sessions");
+    if let Some(body) = create
+        .and_then(|p| p.post.as_mut())
+        .and_then(|o| o.request_body.as_mut())
+    {
+        if let utoipa::openapi::RefOr::T(body) = body {
+            body.required = Some(utoipa::openapi::Required::False);
+        }
+    }
     let docs = DocsPaths {
         ui: "/v1/docs",
         json: "/v1/openapi.json",

@@ -13,7 +13,7 @@ use axum::extract::FromRef;
 use axum::Router;
 use platform::http::docs::{BearerJwtScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
-use platform::ratelimit::{KeyBy, RateLimitLayer, RateRule};
+use platform::ratelimit::{limited, KeyBy, RateRule};
 use platform::ServiceState;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -90,35 +90,40 @@ impl FromRef<GuardState> for GuardStore {
 }
 
 pub fn router(state: ServiceState) -> Router {
-    let login = OpenApiRouter::<GuardState>::new()
-        .routes(routes!(auth::login))
-        .route_layer(RateLimitLayer::new(&state, login_rule()));
-    let api = OpenApiRouter::new()
-        .routes(routes!(audit_log::list_audit_log))
-        .routes(routes!(classify::classify))
-        .routes(routes!(
-            interactions::create_interaction,
-            interactions::list_interactions
-        ))
-        .routes(routes!(interactions::create_batch))
-        .routes(routes!(interactions::get_interaction))
-        .routes(routes!(inventory::inventory))
-        .routes(routes!(alerts::list_alerts))
-        .routes(routes!(stats::stats))
-        .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
-        .routes(routes!(webhooks::delete_webhook))
-        .routes(routes!(users::invite))
-        .routes(routes!(users::list_users))
-        .routes(routes!(tenants::get_tenant))
-        .routes(routes!(tenants::update_settings))
-        .routes(routes!(ws::live))
-        .routes(routes!(policies::create_policy, policies::list_policies))
-        .routes(routes!(
-            policies::get_policy,
-            policies::update_policy,
-            policies::delete_policy
-        ))
-        .route_layer(RateLimitLayer::new(&state, api_rule()));
+    let login = limited(
+        OpenApiRouter::<GuardState>::new().routes(routes!(auth::login)),
+        &state,
+        login_rule(),
+    );
+    let api = limited(
+        OpenApiRouter::new()
+            .routes(routes!(audit_log::list_audit_log))
+            .routes(routes!(classify::classify))
+            .routes(routes!(
+                interactions::create_interaction,
+                interactions::list_interactions
+            ))
+            .routes(routes!(interactions::create_batch))
+            .routes(routes!(interactions::get_interaction))
+            .routes(routes!(inventory::inventory))
+            .routes(routes!(alerts::list_alerts))
+            .routes(routes!(stats::stats))
+            .routes(routes!(webhooks::create_webhook, webhooks::list_webhooks))
+            .routes(routes!(webhooks::delete_webhook))
+            .routes(routes!(users::invite))
+            .routes(routes!(users::list_users))
+            .routes(routes!(tenants::get_tenant))
+            .routes(routes!(tenants::update_settings))
+            .routes(routes!(ws::live))
+            .routes(routes!(policies::create_policy, policies::list_policies))
+            .routes(routes!(
+                policies::get_policy,
+                policies::update_policy,
+                policies::delete_policy
+            )),
+        &state,
+        api_rule(),
+    );
     let probes = OpenApiRouter::new()
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz));

@@ -10,7 +10,7 @@ use axum::Router;
 use platform::http::docs::{BearerJwtScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
 use platform::http::{ApiError, ErrorEnvelope};
-use platform::ratelimit::{KeyBy, RateLimitLayer, RateRule};
+use platform::ratelimit::{limited, KeyBy, RateRule};
 use platform::ServiceState;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -54,9 +54,11 @@ pub fn api_rule() -> RateRule {
 }
 
 pub fn router(state: ServiceState) -> Router {
-    let api = OpenApiRouter::new()
-        .routes(routes!(audit_log::list_audit_log))
-        .route_layer(RateLimitLayer::new(&state, api_rule()));
+    let api = limited(
+        OpenApiRouter::new().routes(routes!(audit_log::list_audit_log)),
+        &state,
+        api_rule(),
+    );
     let api = OpenApiRouter::with_openapi(NetwatchApi::openapi())
         .merge(api)
         .routes(routes!(health::health));

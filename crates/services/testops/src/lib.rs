@@ -11,7 +11,7 @@ use axum::Router;
 use platform::http::docs::{BearerJwtScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
 use platform::http::{ApiError, ErrorEnvelope};
-use platform::ratelimit::{KeyBy, RateLimitLayer, RateRule};
+use platform::ratelimit::{limited, KeyBy, RateRule};
 use platform::ServiceState;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -86,12 +86,16 @@ pub fn api_rule() -> RateRule {
 }
 
 pub fn router(state: ServiceState) -> Router {
-    let public = OpenApiRouter::new()
-        .routes(routes!(auth::login))
-        .route_layer(RateLimitLayer::new(&state, auth_rule()));
-    let api = OpenApiRouter::new()
-        .routes(routes!(auth::me))
-        .route_layer(RateLimitLayer::new(&state, api_rule()));
+    let public = limited(
+        OpenApiRouter::new().routes(routes!(auth::login)),
+        &state,
+        auth_rule(),
+    );
+    let api = limited(
+        OpenApiRouter::new().routes(routes!(auth::me)),
+        &state,
+        api_rule(),
+    );
     let api = OpenApiRouter::with_openapi(TestopsApi::openapi())
         .merge(public)
         .merge(api)

@@ -11,7 +11,7 @@ use axum::Router;
 use platform::http::docs::{ApiKeyHeaderScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
 use platform::http::{ApiError, ErrorEnvelope};
-use platform::ratelimit::{KeyBy, RateLimitLayer, RateRule};
+use platform::ratelimit::{limited, KeyBy, RateRule};
 use platform::ServiceState;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -69,9 +69,11 @@ pub fn api_rule() -> RateRule {
 }
 
 pub fn router(state: ServiceState) -> Router {
-    let api = OpenApiRouter::new()
-        .routes(routes!(status::capacity))
-        .route_layer(RateLimitLayer::new(&state, api_rule()));
+    let api = limited(
+        OpenApiRouter::new().routes(routes!(status::capacity)),
+        &state,
+        api_rule(),
+    );
     let api = OpenApiRouter::with_openapi(VisionApi::openapi())
         .merge(api)
         .routes(routes!(health::health));

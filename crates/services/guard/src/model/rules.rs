@@ -22,14 +22,65 @@ pub struct Rules {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Condition {
     /// platform_id, risk_score, classification_count, classifications, source, direction, user_id
-    #[schema(example = "platform_id")]
+    #[schema(schema_with = field_schema, example = "platform_id")]
     pub field: String,
     /// eq, ne/neq, in, nin, lt, lte, gt, gte, contains, not_contains (by field)
-    #[schema(example = "eq")]
+    #[schema(schema_with = operator_schema, example = "eq")]
     pub operator: String,
     /// A string (numbers may be given as numbers or strings), or an array for `in`/`nin`.
-    #[schema(value_type = Object, example = "chatgpt")]
+    #[schema(schema_with = value_schema, example = "chatgpt")]
     pub value: Value,
+}
+
+const FIELDS: [&str; 7] = [
+    "platform_id",
+    "risk_score",
+    "classification_count",
+    "classifications",
+    "source",
+    "direction",
+    "user_id",
+];
+const OPERATORS: [&str; 11] = [
+    "eq",
+    "ne",
+    "neq",
+    "in",
+    "nin",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "contains",
+    "not_contains",
+];
+
+fn strings_of(values: &[&str]) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+fn field_schema() -> utoipa::openapi::schema::Object {
+    strings_of(&FIELDS)
+}
+
+fn operator_schema() -> utoipa::openapi::schema::Object {
+    strings_of(&OPERATORS)
+}
+
+/// A string, a number, or (for `in` / `nin`) a list of strings.
+fn value_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let string = || ObjectBuilder::new().schema_type(Type::String);
+    OneOfBuilder::new()
+        .item(string())
+        .item(ObjectBuilder::new().schema_type(Type::Number))
+        .item(ArrayBuilder::new().items(string()).min_items(Some(1)))
+        .build()
+        .into()
 }
 
 fn as_number(v: &Value) -> Option<f64> {
