@@ -146,13 +146,11 @@ pub fn router(state: ServiceState) -> Router {
         .routes(routes!(health::health));
     // The body of POST /v1/sessions is optional (none means every default).
     let create = api.get_openapi_mut().paths.paths.get_mut("/v1/sessions");
-    if let Some(body) = create
+    let body = create
         .and_then(|p| p.post.as_mut())
-        .and_then(|o| o.request_body.as_mut())
-    {
-        if let utoipa::openapi::RefOr::T(body) = body {
-            body.required = Some(utoipa::openapi::Required::False);
-        }
+        .and_then(|o| o.request_body.as_mut());
+    if let Some(utoipa::openapi::RefOr::T(body)) = body {
+        body.required = Some(utoipa::openapi::Required::False);
     }
     let docs = DocsPaths {
         ui: "/v1/docs",

@@ -4,7 +4,8 @@ use platform::audit::AuditEvent;
 use platform::{on_db, ServiceName};
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::helpers::guard::spawn_guard;
+use crate::helpers::{lift_audit_guard, spawn_platform, TestApp};
 
 async fn append(app: &TestApp, tenant: uuid::Uuid, n: usize) {
     for i in 0..n {
@@ -21,7 +22,7 @@ async fn append(app: &TestApp, tenant: uuid::Uuid, n: usize) {
 
 #[tokio::test]
 async fn each_tenant_sees_only_its_own_rows() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (a, _) = app
         .user("tenant-a", "admin@a.example", ServiceName::Guard, "admin")
         .await;
@@ -31,16 +32,11 @@ async fn each_tenant_sees_only_its_own_rows() {
     append(&app, a, 3).await;
     append(&app, b, 5).await;
     let token_a = app.guard_login("admin@a.example").await;
-    let (status, headers, body) = get_json(
-        &app.http,
-        &app.url(ServiceName::Guard, "/api/v1/audit-log?limit=500"),
-        Some(&token_a),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let r = app.guard(&token_a).get("/api/v1/audit-log?limit=500").await;
+    assert_eq!(r.status, 200);
     // user.create is not written by the library helper; A has 3 appended + 1 login.
-    assert_eq!(headers["x-total-count"], "4");
-    let entries = body["entries"].as_array().unwrap();
+    assert_eq!(r.header("x-total-count"), "4");
+    let entries = r.body["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 4);
     let (rows_b, _) = app.platform.audit().page(b, 100, 0).await.unwrap();
     for entry in entries {
@@ -60,51 +56,48 @@ async fn each_tenant_sees_only_its_own_rows() {
 
 #[tokio::test]
 async fn pagination_headers_walk_the_log() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (a, _) = app
         .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
         .await;
     append(&app, a, 6).await;
     let token = app.guard_login("alice@acme.fr").await;
+    let guard = app.guard(&token);
     let mut seqs = vec![];
     for page in 1..=3 {
-        let url = app.url(
-            ServiceName::Guard,
-            &format!("/api/v1/audit-log?page={page}&limit=3"),
-        );
-        let (status, headers, body) = get_json(&app.http, &url, Some(&token)).await;
-        assert_eq!(status, 200);
-        assert_eq!(headers["x-total-count"], "7");
-        assert_eq!(headers["x-page"], page.to_string().as_str());
-        assert_eq!(headers["x-total-pages"], "3");
-        let entries = body["entries"].as_array().unwrap();
-        assert_eq!(headers["x-per-page"], entries.len().to_string().as_str());
+        let r = guard
+            .get(&format!("/api/v1/audit-log?page={page}&limit=3"))
+            .await;
+        assert_eq!(r.status, 200, "page {page}");
+        assert_eq!(r.header("x-total-count"), "7", "page {page}");
+        assert_eq!(r.header("x-page"), page.to_string());
+        assert_eq!(r.header("x-total-pages"), "3", "page {page}");
+        let entries = r.body["entries"].as_array().unwrap();
+        assert_eq!(r.header("x-per-page"), entries.len().to_string());
         seqs.extend(entries.iter().map(|e| e["seq"].as_i64().unwrap()));
     }
     assert_eq!(seqs, vec![7, 6, 5, 4, 3, 2, 1]);
     // Past the last page: no rows, but the total is still told.
-    let url = app.url(ServiceName::Guard, "/api/v1/audit-log?page=4&limit=3");
-    let (status, headers, body) = get_json(&app.http, &url, Some(&token)).await;
+    let r = guard.get("/api/v1/audit-log?page=4&limit=3").await;
     assert_eq!(
-        (status, body["entries"].as_array().unwrap().len()),
+        (r.status, r.body["entries"].as_array().unwrap().len()),
         (200, 0)
     );
     assert_eq!(
-        (&headers["x-total-count"], &headers["x-per-page"]),
-        (&"7".parse().unwrap(), &"0".parse().unwrap())
+        (r.header("x-total-count"), r.header("x-per-page")),
+        ("7", "0")
     );
     for bad in ["page=0", "limit=0", "limit=501", "page=abc"] {
-        let url = app.url(ServiceName::Guard, &format!("/api/v1/audit-log?{bad}"));
-        let (status, _, body) = get_json(&app.http, &url, Some(&token)).await;
-        assert_eq!(status, 400, "{bad}");
-        assert!(body["error"].is_string(), "{bad}: {body}");
+        let r = guard.get(&format!("/api/v1/audit-log?{bad}")).await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert!(r.body["error"].is_string(), "{bad}: {}", r.body);
     }
     app.stop().await;
 }
 
 #[tokio::test]
 async fn rows_cannot_be_edited_and_tampering_is_detected() {
-    let app = spawn_app().await;
+    let app = spawn_platform().await;
     let (tenant, _) = app.platform.accounts().ensure_tenant("acme").await.unwrap();
     append(&app, tenant.id, 4).await;
     let audit = app.platform.audit();
@@ -135,7 +128,7 @@ async fn rows_cannot_be_edited_and_tampering_is_detected() {
 
 #[tokio::test]
 async fn a_deleted_row_breaks_the_chain() {
-    let app = spawn_app().await;
+    let app = spawn_platform().await;
     let (tenant, _) = app.platform.accounts().ensure_tenant("acme").await.unwrap();
     append(&app, tenant.id, 5).await;
     let delete = "DELETE FROM audit_log WHERE tenant_id = $1 AND seq = 3";
@@ -153,7 +146,7 @@ async fn a_deleted_row_breaks_the_chain() {
 
 #[tokio::test]
 async fn concurrent_appends_never_fork_the_chain() {
-    let app = spawn_app().await;
+    let app = spawn_platform().await;
     let (tenant, _) = app.platform.accounts().ensure_tenant("acme").await.unwrap();
     let mut tasks = vec![];
     for _ in 0..4 {

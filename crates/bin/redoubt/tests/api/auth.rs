@@ -8,7 +8,8 @@ use platform::ServiceName;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::*;
+use crate::helpers::guard::spawn_guard;
+use crate::helpers::{spawn_platform, spawn_with, AppOptions};
 
 fn claims(user: uuid::Uuid, tenant: uuid::Uuid, aud: &str, iat: i64, exp: i64) -> Value {
     json!({ "sub": user, "email": "alice@acme.fr", "tenant_id": tenant, "role": "admin", "aud": aud, "iat": iat, "exp": exp })
@@ -16,11 +17,14 @@ fn claims(user: uuid::Uuid, tenant: uuid::Uuid, aud: &str, iat: i64, exp: i64) -
 
 #[tokio::test]
 async fn forged_expired_and_foreign_tokens_are_refused() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (tenant, user) = app
         .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
         .await;
-    let url = app.url(ServiceName::Guard, "/api/v1/audit-log");
+    let audit_log = |token: &str| {
+        let client = app.guard(token);
+        async move { client.get("/api/v1/audit-log").await }
+    };
     let now = chrono::Utc::now().timestamp();
     let secret = std::fs::read_to_string(app.data_dir.join("jwt_secret")).unwrap();
     let secret = base64::engine::general_purpose::STANDARD
@@ -34,7 +38,7 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     )
     .unwrap();
     assert_eq!(
-        get_json(&app.http, &url, Some(&good)).await.0,
+        audit_log(&good).await.status,
         200,
         "control: a well-formed token passes"
     );
@@ -45,8 +49,11 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
         &EncodingKey::from_secret(&secret),
     )
     .unwrap();
-    let (status, _, body) = get_json(&app.http, &url, Some(&expired)).await;
-    assert_eq!((status, body), (401, json!({ "error": "Token expired" })));
+    let r = audit_log(&expired).await;
+    assert_eq!(
+        (r.status, r.body),
+        (401, json!({ "error": "Token expired" }))
+    );
 
     let wrong_secret = encode(
         &Header::default(),
@@ -54,50 +61,43 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
         &EncodingKey::from_secret(b"not-the-server-secret-not-the-server-secret"),
     )
     .unwrap();
-    let (status, _, body) = get_json(&app.http, &url, Some(&wrong_secret)).await;
-    assert_eq!((status, body), (401, json!({ "error": "Invalid token" })));
+    let r = audit_log(&wrong_secret).await;
+    assert_eq!(
+        (r.status, r.body),
+        (401, json!({ "error": "Invalid token" }))
+    );
 
     let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
     let payload = URL_SAFE_NO_PAD.encode(claims(user, tenant, "guard", now, now + 60).to_string());
-    for forged in [
-        format!("{none_header}.{payload}."),
-        format!("{none_header}.{payload}"),
+    let testops_token = app.token(ServiceName::Testops, user, tenant, "admin");
+    for (case, token) in [
+        (
+            "alg none, signature empty",
+            format!("{none_header}.{payload}."),
+        ),
+        ("alg none, no signature", format!("{none_header}.{payload}")),
+        ("a testops token at guard", testops_token),
     ] {
-        assert_eq!(
-            get_json(&app.http, &url, Some(&forged)).await.0,
-            401,
-            "alg none"
-        );
+        assert_eq!(audit_log(&token).await.status, 401, "{case}");
     }
 
-    let testops_token = app.token(ServiceName::Testops, user, tenant, "admin");
-    assert_eq!(
-        get_json(&app.http, &url, Some(&testops_token)).await.0,
-        401,
-        "a testops token at guard"
-    );
-
-    let (status, _, body) = get_json(&app.http, &url, None).await;
-    assert_eq!(status, 401);
-    assert_eq!(body["error"], "No token provided in Authorization header");
+    let r = app
+        .client(ServiceName::Guard)
+        .get("/api/v1/audit-log")
+        .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body["error"], "No token provided in Authorization header");
     app.stop().await;
 }
 
 #[tokio::test]
 async fn roles_gate_endpoints_with_403() {
-    let app = spawn_app().await;
-    app.user("acme", "viewer@acme.fr", ServiceName::Guard, "viewer")
-        .await;
-    let token = app.guard_login("viewer@acme.fr").await;
-    let (status, _, body) = get_json(
-        &app.http,
-        &app.url(ServiceName::Guard, "/api/v1/audit-log"),
-        Some(&token),
-    )
-    .await;
-    assert_eq!(status, 403);
+    let app = spawn_guard().await;
+    let (_, token) = app.guard_user("acme", "viewer@acme.fr", "viewer").await;
+    let r = app.guard(&token).get("/api/v1/audit-log").await;
+    assert_eq!(r.status, 403);
     assert_eq!(
-        body["error"],
+        r.body["error"],
         "This action requires one of the following roles: admin. Your role: viewer."
     );
     app.stop().await;
@@ -105,7 +105,7 @@ async fn roles_gate_endpoints_with_403() {
 
 #[tokio::test]
 async fn an_api_key_is_stored_only_as_its_hash_and_works_once_issued() {
-    let app = spawn_app().await;
+    let app = spawn_with(AppOptions::default().services(&[ServiceName::Vision])).await;
     let (tenant, _) = app.platform.accounts().ensure_tenant("acme").await.unwrap();
     let issued = app
         .platform
@@ -133,17 +133,13 @@ async fn an_api_key_is_stored_only_as_its_hash_and_works_once_issued() {
         );
     }
 
-    let capacity = app.url(ServiceName::Vision, "/v1/status/capacity");
-    let response = app
-        .http
-        .get(&capacity)
-        .header("X-API-Key", &issued.key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["used_system_capacity"], 0.0);
+    let capacity = |key: &str| {
+        let client = app.client(ServiceName::Vision).header("X-API-Key", key);
+        async move { client.get("/v1/status/capacity").await }
+    };
+    let r = capacity(&issued.key).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["used_system_capacity"], 0.0);
 
     // A vision key is not an enclave or testops key; a mangled key is nothing.
     let other = app
@@ -157,16 +153,9 @@ async fn an_api_key_is_stored_only_as_its_hash_and_works_once_issued() {
         format!("{}x", issued.key),
         "vsk_live_".to_string(),
     ] {
-        let response = app
-            .http
-            .get(&capacity)
-            .header("X-API-Key", &bad)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 401, "{bad}");
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["error"], "unauthorized");
+        let r = capacity(&bad).await;
+        assert_eq!(r.status, 401, "{bad}");
+        assert_eq!(r.body["error"], "unauthorized", "{bad}");
     }
 
     assert!(app
@@ -175,20 +164,17 @@ async fn an_api_key_is_stored_only_as_its_hash_and_works_once_issued() {
         .revoke(tenant.id, ServiceName::Vision, issued.id)
         .await
         .unwrap());
-    let response = app
-        .http
-        .get(&capacity)
-        .header("X-API-Key", &issued.key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 401, "a revoked key is refused");
+    assert_eq!(
+        capacity(&issued.key).await.status,
+        401,
+        "a revoked key is refused"
+    );
     app.stop().await;
 }
 
 #[tokio::test]
 async fn api_keys_never_cross_tenants() {
-    let app = spawn_app().await;
+    let app = spawn_platform().await;
     let accounts = app.platform.accounts();
     let (a, _) = accounts.ensure_tenant("tenant-a").await.unwrap();
     let (b, _) = accounts.ensure_tenant("tenant-b").await.unwrap();

@@ -1,33 +1,20 @@
 //! guard's classifier endpoint: findings with offsets and masked values, risk, admin only.
 
-use platform::ServiceName;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::*;
+use crate::helpers::guard::spawn_guard;
 
-async fn classify(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
-    let path = "/api/v1/classification/classify";
-    let (status, _, reply) = call(
-        app,
-        ServiceName::Guard,
-        reqwest::Method::POST,
-        path,
-        Some(token),
-        Some(body),
-    )
-    .await;
-    (status, reply)
-}
+const CLASSIFY: &str = "/api/v1/classification/classify";
 
 #[tokio::test]
 async fn admins_get_findings_masked_values_and_risk() {
-    let app = spawn_app().await;
-    app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
-        .await;
-    let token = app.guard_login("alice@acme.fr").await;
+    let app = spawn_guard().await;
+    let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
     let text = "Réponds à bob@example.com, carte 4111 1111 1111 1111. token: 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";
-    let (status, body) = classify(&app, &token, json!({ "text": text })).await;
-    assert_eq!(status, 200, "{body}");
+    let guard = app.guard(&token);
+    let r = guard.post(CLASSIFY, json!({ "text": text })).await;
+    let body = r.body;
+    assert_eq!(r.status, 200, "{body}");
     let found: Vec<(String, String, u64, u64)> = body["classifications"]
         .as_array()
         .unwrap()
@@ -68,15 +55,13 @@ async fn admins_get_findings_masked_values_and_risk() {
         "the raw value never comes back"
     );
 
-    let (status, body) = classify(
-        &app,
-        &token,
-        json!({ "text": "Traduis ce texte en anglais." }),
-    )
-    .await;
+    let r = guard
+        .post(CLASSIFY, json!({ "text": "Traduis ce texte en anglais." }))
+        .await;
+    let body = r.body;
     assert_eq!(
         (
-            status,
+            r.status,
             body["classifications"].as_array().unwrap().len(),
             body["risk_band"].as_str()
         ),
@@ -87,23 +72,22 @@ async fn admins_get_findings_masked_values_and_risk() {
 
 #[tokio::test]
 async fn viewers_bad_bodies_and_oversize_texts_are_refused() {
-    let app = spawn_app().await;
-    app.user("acme", "viewer@acme.fr", ServiceName::Guard, "viewer")
+    let app = spawn_guard().await;
+    let (_, viewer) = app.guard_user("acme", "viewer@acme.fr", "viewer").await;
+    let (_, admin) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let r = app
+        .guard(&viewer)
+        .post(CLASSIFY, json!({ "text": "hi" }))
         .await;
-    app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
-        .await;
-    let viewer = app.guard_login("viewer@acme.fr").await;
-    let (status, body) = classify(&app, &viewer, json!({ "text": "hi" })).await;
-    assert_eq!((status, body["error"].is_string()), (403, true));
-    let admin = app.guard_login("alice@acme.fr").await;
-    for bad in [
-        json!({}),
-        json!({ "text": 42 }),
-        json!({ "text": "x".repeat(100_001) }),
+    assert_eq!((r.status, r.body["error"].is_string()), (403, true));
+    for (case, bad) in [
+        ("no text", json!({})),
+        ("a number", json!({ "text": 42 })),
+        ("oversize", json!({ "text": "x".repeat(100_001) })),
     ] {
-        let (status, body) = classify(&app, &admin, bad).await;
-        assert_eq!(status, 400, "{body}");
-        assert!(body["error"].is_string());
+        let r = app.guard(&admin).post(CLASSIFY, bad).await;
+        assert_eq!(r.status, 400, "{case}: {}", r.body);
+        assert!(r.body["error"].is_string(), "{case}: {}", r.body);
     }
     app.stop().await;
 }

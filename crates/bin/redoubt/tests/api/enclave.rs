@@ -2,7 +2,6 @@
 //! verified by /v1/verify and the published key, quotas, limits, TTL expiry, recovery after a
 //! restart, and the contract's error envelope for every failure.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use platform::ServiceName;
@@ -10,96 +9,32 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::*;
+use crate::helpers::enclave::{
+    assert_envelope, enclave_app, enclave_only, signup, signup_raw, spawn_enclave,
+};
+use crate::helpers::{spawn_with, AppOptions, TestApp, TestResponse};
 
-pub async fn call_enclave(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    key: Option<&str>,
-    body: Option<Value>,
-) -> (u16, reqwest::header::HeaderMap, Value) {
-    call(app, ServiceName::Enclave, method, path, key, body).await
-}
-
-async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> (u16, Value) {
-    let (s, _, b) = call_enclave(app, Method::POST, path, Some(key), Some(body)).await;
-    (s, b)
-}
-
-async fn get(app: &TestApp, key: &str, path: &str) -> (u16, Value) {
-    let (s, _, b) = call_enclave(app, Method::GET, path, Some(key), None).await;
-    (s, b)
-}
-
-async fn delete(app: &TestApp, key: &str, path: &str) -> (u16, Value) {
-    let (s, _, b) = call_enclave(app, Method::DELETE, path, Some(key), None).await;
-    (s, b)
-}
-
-/// A POST whose body is not JSON at all: (status, reply).
-async fn post_malformed(app: &TestApp, path: &str, body: &'static str) -> (u16, Value) {
-    let response = app
-        .http
-        .post(app.url(ServiceName::Enclave, path))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
+/// A POST whose body is not JSON at all.
+async fn post_malformed(app: &TestApp, path: &str, body: &'static str) -> TestResponse {
+    app.client(ServiceName::Enclave)
+        .send_raw(
+            Method::POST,
+            path,
+            Some(("application/json", body.as_bytes().to_vec())),
+        )
         .await
-        .unwrap();
-    (
-        response.status().as_u16(),
-        response.json().await.unwrap_or(Value::Null),
-    )
-}
-
-/// `POST /v1/signup` with `body`, as it answers.
-pub async fn signup_raw(app: &TestApp, body: Value) -> (u16, reqwest::header::HeaderMap, Value) {
-    call_enclave(app, Method::POST, "/v1/signup", None, Some(body)).await
-}
-
-/// Signs up `email` and returns (customer id, API key).
-pub async fn signup(app: &TestApp, email: &str, jurisdiction: Option<&str>) -> (String, String) {
-    let mut body = json!({ "email": email });
-    if let Some(j) = jurisdiction {
-        body["jurisdiction"] = json!(j);
-    }
-    let (status, _, reply) = signup_raw(app, body).await;
-    assert_eq!(status, 201, "{reply}");
-    (
-        reply["customer_id"].as_str().unwrap().into(),
-        reply["api_key"].as_str().unwrap().into(),
-    )
-}
-
-fn assert_envelope(status: u16, body: &Value, expected: u16, code: &str) {
-    assert_eq!(status, expected, "{body}");
-    assert_eq!(body["error"], code, "{body}");
-    assert_eq!(body["status"], expected, "{body}");
-    assert!(
-        body["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-}
-
-pub fn enclave_app(
-    configure: impl Fn(&mut redoubt::config::Config) + Send + Sync + 'static,
-) -> AppOptions {
-    AppOptions {
-        configure: Some(Arc::new(configure)),
-        ..AppOptions::default()
-    }
 }
 
 #[tokio::test]
 async fn signup_issues_a_key_once_and_stores_only_its_hash() {
-    let app = spawn_app().await;
-    let (status, _, body) = signup_raw(
+    let app = spawn_enclave().await;
+    let r = signup_raw(
         &app,
         json!({ "email": "you@company.com", "jurisdiction": "EU" }),
     )
     .await;
-    assert_eq!(status, 201, "{body}");
+    assert_eq!(r.status, 201, "{}", r.body);
+    let body = r.body;
     let key = body["api_key"].as_str().unwrap();
     assert!(key.starts_with("nrx_live_") && key.len() > 40);
     assert!(body["customer_id"].as_str().unwrap().starts_with("cust_"));
@@ -116,8 +51,9 @@ async fn signup_issues_a_key_once_and_stores_only_its_hash() {
     .await)
     .unwrap();
     assert_eq!(stored, vec![(hash,)]);
-    let (s, me) = get(&app, key, "/v1/customers/me").await;
-    assert_eq!(s, 200, "{me}");
+    let r = app.enclave(key).get("/v1/customers/me").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let me = r.body;
     assert_eq!(me["email"], "you@company.com");
     assert_eq!(me["jurisdiction"], "EU");
     assert_eq!(me["tier"], "free");
@@ -129,8 +65,8 @@ async fn signup_issues_a_key_once_and_stores_only_its_hash() {
     assert_eq!(me["api_key_prefix"], &key[..13]);
     assert!(me["billing_cycle_start"].as_str().unwrap().ends_with('Z'));
     // Duplicate (any case), bad input: the envelope, and nothing created.
-    let (s, _, b) = signup_raw(&app, json!({ "email": "YOU@company.com" })).await;
-    assert_envelope(s, &b, 409, "Conflict");
+    let duplicate = signup_raw(&app, json!({ "email": "YOU@company.com" })).await;
+    assert_envelope(&duplicate, 409, "Conflict");
     for bad in [
         json!({}),
         json!({ "email": "not-an-email" }),
@@ -138,12 +74,11 @@ async fn signup_issues_a_key_once_and_stores_only_its_hash() {
         json!({ "email": "a@b.co", "jurisdiction": "FR" }),
         json!({ "email": "a@b.co", "jurisdiction": 1 }),
     ] {
-        let (s, _, b) = signup_raw(&app, bad.clone()).await;
-        assert_envelope(s, &b, 400, "BadRequest");
+        assert_envelope(&signup_raw(&app, bad).await, 400, "BadRequest");
     }
-    let (status, b) = post_malformed(&app, "/v1/signup", "{nope").await;
-    assert_eq!(status, 400);
-    assert_eq!(b["error"], "BadRequest");
+    let r = post_malformed(&app, "/v1/signup", "{nope").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error"], "BadRequest");
     let (n,): (i64,) = platform::on_db!(app.platform.db(), |p| sqlx::query_as(
         "SELECT COUNT(*) FROM enclave_customers"
     )
@@ -155,8 +90,12 @@ async fn signup_issues_a_key_once_and_stores_only_its_hash() {
 
 #[tokio::test]
 async fn missing_or_forged_keys_are_401_in_the_envelope() {
-    let app = spawn_app().await;
+    let app = spawn_enclave().await;
     for key in [None, Some("nrx_live_forged"), Some("not-a-key")] {
+        let client = match key {
+            Some(key) => app.enclave(key),
+            None => app.client(ServiceName::Enclave),
+        };
         for (method, path) in [
             (Method::GET, "/v1/customers/me"),
             (Method::POST, "/v1/sessions"),
@@ -164,46 +103,45 @@ async fn missing_or_forged_keys_are_401_in_the_envelope() {
             (Method::GET, "/v1/proofs/sess_0"),
             (Method::POST, "/v1/billing/checkout"),
         ] {
-            let (s, _, b) = call_enclave(&app, method.clone(), path, key, None).await;
-            assert_envelope(s, &b, 401, "Unauthorized");
+            let r = client.send(method, path, None).await;
+            assert_envelope(&r, 401, "Unauthorized");
         }
     }
 }
 
 #[tokio::test]
 async fn a_session_runs_commands_and_is_destroyed_with_a_verifiable_cdp() {
-    let app = spawn_app().await;
+    let app = spawn_enclave().await;
     let (_, key) = signup(&app, "ops@clinic.example", None).await;
-    let (s, created) = post(
-        &app,
-        &key,
-        "/v1/sessions",
-        json!({ "data_classification": "PHI" }),
-    )
-    .await;
-    assert_eq!(s, 201, "{created}");
+    let enclave = app.enclave(&key);
+    let r = enclave
+        .post("/v1/sessions", json!({ "data_classification": "PHI" }))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let created = r.body;
     let id = created["session_id"].as_str().unwrap().to_string();
     assert!(id.starts_with("sess_") && id.len() == 21, "{id}");
     assert_eq!(created["status"], "active");
     assert_eq!(created["ttl_seconds"], 300);
-    let (s, view) = get(&app, &key, &format!("/v1/sessions/{id}")).await;
-    assert_eq!(s, 200);
-    assert_eq!(view["data_classification"], "PHI");
-    assert_eq!(view["status"], "active");
+    let session = format!("/v1/sessions/{id}");
+    let exec = format!("/v1/sessions/{id}/exec");
+    let proof = format!("/v1/proofs/{id}");
+    let r = enclave.get(&session).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["data_classification"], "PHI");
+    assert_eq!(r.body["status"], "active");
 
-    let (s, out) = post(&app, &key, &format!("/v1/sessions/{id}/exec"), json!({ "command": "wc -c < input/data; cat input/data > kept; echo oops >&2; exit 4", "input_data": "{\"record\": \"diabetes\"}", "timeout": 10 })).await;
-    assert_eq!(s, 200, "{out}");
+    let r = enclave.post(&exec, json!({ "command": "wc -c < input/data; cat input/data > kept; echo oops >&2; exit 4", "input_data": "{\"record\": \"diabetes\"}", "timeout": 10 })).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let out = r.body;
     assert_eq!(out["output"], "22\n");
     assert_eq!(out["stderr"], "oops\n");
     assert_eq!(out["exit_code"], 4);
     assert_eq!(out["timed_out"], false);
-    let (_, out) = post(
-        &app,
-        &key,
-        &format!("/v1/sessions/{id}/exec"),
-        json!({ "command": "cat kept" }),
-    )
-    .await;
+    let out = enclave
+        .post(&exec, json!({ "command": "cat kept" }))
+        .await
+        .body;
     assert_eq!(
         out["output"], "{\"record\": \"diabetes\"}",
         "files persist between execs"
@@ -213,7 +151,7 @@ async fn a_session_runs_commands_and_is_destroyed_with_a_verifiable_cdp() {
     let slow = {
         let (http, url, key) = (
             app.http.clone(),
-            app.url(ServiceName::Enclave, &format!("/v1/sessions/{id}/exec")),
+            app.url(ServiceName::Enclave, &exec),
             key.clone(),
         );
         tokio::spawn(async move {
@@ -229,23 +167,16 @@ async fn a_session_runs_commands_and_is_destroyed_with_a_verifiable_cdp() {
         })
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (_, view) = get(&app, &key, &format!("/v1/sessions/{id}")).await;
-    assert_eq!(view["status"], "executing");
-    let (s, b) = post(
-        &app,
-        &key,
-        &format!("/v1/sessions/{id}/exec"),
-        json!({ "command": "true" }),
-    )
-    .await;
-    assert_envelope(s, &b, 409, "Conflict");
+    assert_eq!(enclave.get(&session).await.body["status"], "executing");
+    let busy = enclave.post(&exec, json!({ "command": "true" })).await;
+    assert_envelope(&busy, 409, "Conflict");
     assert_eq!(slow.await.unwrap()["output"], "done\n");
 
-    let (s, b) = get(&app, &key, &format!("/v1/proofs/{id}")).await;
-    assert_envelope(s, &b, 404, "NotFound");
+    assert_envelope(&enclave.get(&proof).await, 404, "NotFound");
 
-    let (s, destroyed) = delete(&app, &key, &format!("/v1/sessions/{id}")).await;
-    assert_eq!(s, 200, "{destroyed}");
+    let r = enclave.delete(&session).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let destroyed = r.body;
     assert_eq!(destroyed["status"], "destroyed");
     assert_eq!(
         destroyed["session_context"],
@@ -279,45 +210,40 @@ async fn a_session_runs_commands_and_is_destroyed_with_a_verifiable_cdp() {
     assert_eq!(evidence[2]["readback_all_zero"], true);
     assert_eq!(evidence[1]["mount"]["absent_from_mountinfo"], true);
 
-    let (s, _, verdict) =
-        call_enclave(&app, Method::POST, "/v1/verify", None, Some(cdp.clone())).await;
-    assert_eq!(s, 200);
-    assert_eq!(verdict["valid"], true, "{verdict}");
+    let public = app.client(ServiceName::Enclave);
+    let r = public.post("/v1/verify", cdp.clone()).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["valid"], true, "{}", r.body);
     assert_eq!(
-        verdict["checks"],
+        r.body["checks"],
         json!({ "chain_integrity": true, "final_hash": true, "signature": true, "step_count": 8 })
     );
 
     // The stored proof is the CDP of the DELETE response; the key is published.
-    let (s, stored) = get(&app, &key, &format!("/v1/proofs/{id}")).await;
-    assert_eq!(s, 200);
-    assert_eq!(&stored, cdp);
+    let stored = enclave.get(&proof).await;
+    assert_eq!(stored.status, 200);
+    assert_eq!(&stored.body, cdp);
     let key_id = cdp["attestation"]["key_id"].as_str().unwrap();
     assert!(
         key_id.starts_with("nrx-verify-") && key_id.ends_with(&id[5..13]),
         "{key_id}"
     );
-    let (s, _, published) =
-        call_enclave(&app, Method::GET, &format!("/v1/keys/{key_id}"), None, None).await;
-    assert_eq!(s, 200);
-    assert_eq!(published["public_key"], cdp["attestation"]["public_key"]);
-    assert_eq!(published["algorithm"], "Ed25519");
+    let published = public.get(&format!("/v1/keys/{key_id}")).await;
+    assert_eq!(published.status, 200);
+    assert_eq!(
+        published.body["public_key"],
+        cdp["attestation"]["public_key"]
+    );
+    assert_eq!(published.body["algorithm"], "Ed25519");
 
     // After destruction: GET says destroyed, DELETE answers the same proof, exec is refused.
-    let (_, view) = get(&app, &key, &format!("/v1/sessions/{id}")).await;
-    assert_eq!(view["status"], "destroyed");
-    let (s, again) = delete(&app, &key, &format!("/v1/sessions/{id}")).await;
-    assert_eq!(s, 200);
-    assert_eq!(&again["cdp"], cdp);
-    let (s, b) = post(
-        &app,
-        &key,
-        &format!("/v1/sessions/{id}/exec"),
-        json!({ "command": "true" }),
-    )
-    .await;
-    assert_envelope(s, &b, 409, "Conflict");
-    let (_, me) = get(&app, &key, "/v1/customers/me").await;
+    assert_eq!(enclave.get(&session).await.body["status"], "destroyed");
+    let again = enclave.delete(&session).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(&again.body["cdp"], cdp);
+    let refused = enclave.post(&exec, json!({ "command": "true" })).await;
+    assert_envelope(&refused, 409, "Conflict");
+    let me = enclave.get("/v1/customers/me").await.body;
     assert_eq!(me["cdps_this_cycle"], 1);
     assert_eq!(me["sessions_used"], 0);
     // Nothing is left mounted under the sandbox root.
@@ -327,10 +253,11 @@ async fn a_session_runs_commands_and_is_destroyed_with_a_verifiable_cdp() {
 
 #[tokio::test]
 async fn another_customers_session_is_not_found_and_bad_input_changes_nothing() {
-    let app = spawn_app().await;
+    let app = spawn_enclave().await;
     let (_, alice) = signup(&app, "alice@a.example", None).await;
     let (_, mallory) = signup(&app, "mallory@m.example", None).await;
-    let (_, created) = post(&app, &alice, "/v1/sessions", json!({})).await;
+    let (alice, mallory) = (app.enclave(&alice), app.enclave(&mallory));
+    let created = alice.post("/v1/sessions", json!({})).await.body;
     let id = created["session_id"].as_str().unwrap();
     assert_eq!(created["ttl_seconds"], 300);
     for (method, path, body) in [
@@ -348,8 +275,8 @@ async fn another_customers_session_is_not_found_and_bad_input_changes_nothing() 
             None,
         ),
     ] {
-        let (s, _, b) = call_enclave(&app, method, &path, Some(&mallory), body).await;
-        assert_envelope(s, &b, 404, "NotFound");
+        let r = mallory.send(method, &path, body).await;
+        assert_envelope(&r, 404, "NotFound");
     }
     for bad in [
         json!({ "data_classification": "secret" }),
@@ -358,9 +285,9 @@ async fn another_customers_session_is_not_found_and_bad_input_changes_nothing() 
         json!({ "ttl_seconds": 301 }),
         json!({ "ttl_seconds": "60" }),
     ] {
-        let (s, b) = post(&app, &alice, "/v1/sessions", bad).await;
-        assert_envelope(s, &b, 400, "BadRequest");
+        assert_envelope(&alice.post("/v1/sessions", bad).await, 400, "BadRequest");
     }
+    let exec = format!("/v1/sessions/{id}/exec");
     for bad in [
         json!({}),
         json!({ "command": "" }),
@@ -369,77 +296,77 @@ async fn another_customers_session_is_not_found_and_bad_input_changes_nothing() 
         json!({ "command": "true", "timeout": 0 }),
         json!({ "command": "true", "timeout": "5" }),
     ] {
-        let (s, b) = post(&app, &alice, &format!("/v1/sessions/{id}/exec"), bad).await;
-        assert_envelope(s, &b, 400, "BadRequest");
+        assert_envelope(&alice.post(&exec, bad).await, 400, "BadRequest");
     }
-    let (_, view) = get(&app, &alice, &format!("/v1/sessions/{id}")).await;
-    assert_eq!(view["status"], "active");
-    let (_, me) = get(&app, &alice, "/v1/customers/me").await;
-    assert_eq!(me["sessions_used"], 1);
-    let (s, _) = delete(&app, &alice, &format!("/v1/sessions/{id}")).await;
-    assert_eq!(s, 200);
+    let session = format!("/v1/sessions/{id}");
+    assert_eq!(alice.get(&session).await.body["status"], "active");
+    assert_eq!(alice.get("/v1/customers/me").await.body["sessions_used"], 1);
+    assert_eq!(alice.delete(&session).await.status, 200);
 }
 
 #[tokio::test]
 async fn concurrent_sessions_and_the_free_cdp_quota_are_enforced() {
     let app = spawn_with(enclave_app(|c| c.platform.sandbox.free_cdps_per_month = 4)).await;
     let (_, key) = signup(&app, "q@q.example", None).await;
+    let enclave = app.enclave(&key);
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let (s, b) = post(&app, &key, "/v1/sessions", json!({})).await;
-        assert_eq!(s, 201, "{b}");
-        ids.push(b["session_id"].as_str().unwrap().to_string());
+        let r = enclave.post("/v1/sessions", json!({})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        ids.push(r.body["session_id"].as_str().unwrap().to_string());
     }
-    let (s, b) = post(&app, &key, "/v1/sessions", json!({})).await;
-    assert_envelope(s, &b, 429, "RateLimited");
+    let r = enclave.post("/v1/sessions", json!({})).await;
+    assert_envelope(&r, 429, "RateLimited");
     for id in &ids {
         assert_eq!(
-            delete(&app, &key, &format!("/v1/sessions/{id}")).await.0,
-            200
+            enclave.delete(&format!("/v1/sessions/{id}")).await.status,
+            200,
+            "{id}"
         );
     }
-    let (s, b) = post(&app, &key, "/v1/sessions", json!({})).await;
-    assert_eq!(s, 201, "{b}");
+    let r = enclave.post("/v1/sessions", json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
     // 3 CDPs issued + 1 live session = the cap of 4.
-    let (s, b) = post(&app, &key, "/v1/sessions", json!({})).await;
-    assert_envelope(s, &b, 402, "QuotaExceeded");
+    let r = enclave.post("/v1/sessions", json!({})).await;
+    assert_envelope(&r, 402, "QuotaExceeded");
     assert_eq!(
-        b["message"],
+        r.body["message"],
         "Free tier limit of 4 CDPs/month exceeded. Upgrade to continue."
     );
 }
 
 #[tokio::test]
 async fn an_expired_session_is_reaped_with_a_cdp() {
-    let app = spawn_app().await;
+    let app = spawn_enclave().await;
     let (_, key) = signup(&app, "ttl@t.example", Some("UK")).await;
-    let (_, created) = post(
-        &app,
-        &key,
-        "/v1/sessions",
-        json!({ "ttl_seconds": 1, "data_classification": "PII" }),
-    )
-    .await;
+    let enclave = app.enclave(&key);
+    let created = enclave
+        .post(
+            "/v1/sessions",
+            json!({ "ttl_seconds": 1, "data_classification": "PII" }),
+        )
+        .await
+        .body;
     let id = created["session_id"].as_str().unwrap();
     assert_eq!(created["ttl_seconds"], 1);
-    post(
-        &app,
-        &key,
-        &format!("/v1/sessions/{id}/exec"),
-        json!({ "command": "echo secret > f" }),
-    )
-    .await;
+    enclave
+        .post(
+            &format!("/v1/sessions/{id}/exec"),
+            json!({ "command": "echo secret > f" }),
+        )
+        .await;
     let mut status = Value::Null;
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        status = get(&app, &key, &format!("/v1/sessions/{id}")).await.1["status"].clone();
+        status = enclave.get(&format!("/v1/sessions/{id}")).await.body["status"].clone();
         if status != "active" {
             break;
         }
     }
     assert_eq!(status, "expired");
-    let (s, cdp) = get(&app, &key, &format!("/v1/proofs/{id}")).await;
-    assert_eq!(s, 200);
+    let r = enclave.get(&format!("/v1/proofs/{id}")).await;
+    assert_eq!(r.status, 200);
+    let cdp = r.body;
     assert!(proof::cdp::verify(&cdp).valid);
     assert_eq!(cdp["session_context"]["jurisdiction"], "UK");
     assert!(cdp["regulatory_context"].to_string().contains("UK GDPR"));
@@ -447,46 +374,50 @@ async fn an_expired_session_is_reaped_with_a_cdp() {
 
 #[tokio::test]
 async fn a_timed_out_exec_reports_it_and_the_session_stays_usable() {
-    let app = spawn_app().await;
+    let app = spawn_enclave().await;
     let (_, key) = signup(&app, "slow@s.example", None).await;
-    let (_, created) = post(&app, &key, "/v1/sessions", json!({})).await;
+    let enclave = app.enclave(&key);
+    let created = enclave.post("/v1/sessions", json!({})).await.body;
     let id = created["session_id"].as_str().unwrap();
-    let (s, out) = post(
-        &app,
-        &key,
-        &format!("/v1/sessions/{id}/exec"),
-        json!({ "command": "echo start; sleep 30", "timeout": 1 }),
-    )
-    .await;
-    assert_eq!(s, 200, "{out}");
-    assert_eq!(out["timed_out"], true);
-    assert_eq!(out["output"], "start\n");
-    let (_, out) = post(&app, &key, &format!("/v1/sessions/{id}/exec"), json!({ "command": "curl -s --max-time 2 http://1.1.1.1 || python3 -c 'import socket; socket.create_connection((\"1.1.1.1\", 80), timeout=2)' 2>&1 | tail -1" })).await;
+    let exec = format!("/v1/sessions/{id}/exec");
+    let r = enclave
+        .post(
+            &exec,
+            json!({ "command": "echo start; sleep 30", "timeout": 1 }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["timed_out"], true);
+    assert_eq!(r.body["output"], "start\n");
+    let out = enclave.post(&exec, json!({ "command": "curl -s --max-time 2 http://1.1.1.1 || python3 -c 'import socket; socket.create_connection((\"1.1.1.1\", 80), timeout=2)' 2>&1 | tail -1" })).await.body;
     assert!(
         out["output"].as_str().unwrap().contains("unreachable"),
         "{out}"
     );
-    let (s, d) = delete(&app, &key, &format!("/v1/sessions/{id}")).await;
-    assert_eq!(s, 200);
-    assert_eq!(d["status"], "destroyed");
+    let d = enclave.delete(&format!("/v1/sessions/{id}")).await;
+    assert_eq!(d.status, 200);
+    assert_eq!(d.body["status"], "destroyed");
 }
 
 #[tokio::test]
 async fn verify_is_public_stateless_and_names_the_failed_check() {
-    let app = spawn_with(AppOptions::default().limit("enclave.verify", 3, 60)).await;
+    let app = spawn_with(enclave_only().limit("enclave.verify", 3, 60)).await;
     let (_, key) = signup(&app, "v@v.example", None).await;
-    let (_, created) = post(&app, &key, "/v1/sessions", json!({})).await;
-    let (_, destroyed) = delete(
-        &app,
-        &key,
-        &format!("/v1/sessions/{}", created["session_id"].as_str().unwrap()),
-    )
-    .await;
+    let enclave = app.enclave(&key);
+    let created = enclave.post("/v1/sessions", json!({})).await.body;
+    let destroyed = enclave
+        .delete(&format!(
+            "/v1/sessions/{}",
+            created["session_id"].as_str().unwrap()
+        ))
+        .await
+        .body;
+    let public = app.client(ServiceName::Enclave);
     let mut tampered = destroyed["cdp"].clone();
     tampered["destroyed_at"] = json!("2020-01-01T00:00:00Z");
-    let (s, _, verdict) =
-        call_enclave(&app, Method::POST, "/v1/verify", None, Some(tampered)).await;
-    assert_eq!(s, 200);
+    let r = public.post("/v1/verify", tampered).await;
+    assert_eq!(r.status, 200);
+    let verdict = r.body;
     assert_eq!(verdict["valid"], false);
     assert_eq!(verdict["checks"]["chain_integrity"], false);
     assert_eq!(
@@ -499,16 +430,15 @@ async fn verify_is_public_stateless_and_names_the_failed_check() {
             .contains("step_hash_mismatch"),
         "{verdict}"
     );
-    let (status, b) = post_malformed(&app, "/v1/verify", "not json").await;
-    assert_envelope(status, &b, 400, "BadRequest");
-    let (s, _, b) = call_enclave(&app, Method::POST, "/v1/verify", None, Some(json!({}))).await;
-    assert_eq!((s, b["valid"].clone()), (200, json!(false)));
-    let (s, headers, b) =
-        call_enclave(&app, Method::POST, "/v1/verify", None, Some(json!({}))).await;
-    assert_envelope(s, &b, 429, "RateLimited");
-    assert!(headers.contains_key("retry-after"));
-    let (s, _, b) = call_enclave(&app, Method::GET, "/v1/keys/nrx-verify-none", None, None).await;
-    assert_envelope(s, &b, 404, "NotFound");
+    let r = post_malformed(&app, "/v1/verify", "not json").await;
+    assert_envelope(&r, 400, "BadRequest");
+    let r = public.post("/v1/verify", json!({})).await;
+    assert_eq!((r.status, r.body["valid"].clone()), (200, json!(false)));
+    let r = public.post("/v1/verify", json!({})).await;
+    assert_envelope(&r, 429, "RateLimited");
+    assert!(r.headers.contains_key("retry-after"));
+    let r = public.get("/v1/keys/nrx-verify-none").await;
+    assert_envelope(&r, 404, "NotFound");
     let (n,): (i64,) = platform::on_db!(app.platform.db(), |p| sqlx::query_as(
         "SELECT COUNT(*) FROM enclave_proofs"
     )
@@ -520,80 +450,92 @@ async fn verify_is_public_stateless_and_names_the_failed_check() {
 
 #[tokio::test]
 async fn signup_and_tier_request_rates_are_limited() {
-    let app = spawn_with(AppOptions::contract_limits()).await;
+    let app = spawn_with(AppOptions::contract_limits().services(&[ServiceName::Enclave])).await;
     let (_, key) = signup(&app, "r0@r.example", None).await;
     for i in 1..10 {
         signup(&app, &format!("r{i}@r.example"), None).await;
     }
-    let (s, headers, b) = signup_raw(&app, json!({ "email": "r10@r.example" })).await;
-    assert_envelope(s, &b, 429, "RateLimited");
-    assert!(headers.contains_key("retry-after"));
+    let r = signup_raw(&app, json!({ "email": "r10@r.example" })).await;
+    assert_envelope(&r, 429, "RateLimited");
+    assert!(r.headers.contains_key("retry-after"));
     // Free tier: 60 requests a minute per customer.
-    for _ in 0..60 {
-        assert_eq!(get(&app, &key, "/v1/customers/me").await.0, 200);
+    let enclave = app.enclave(&key);
+    for i in 0..60 {
+        assert_eq!(
+            enclave.get("/v1/customers/me").await.status,
+            200,
+            "request {}",
+            i + 1
+        );
     }
-    let (s, headers, b) =
-        call_enclave(&app, Method::GET, "/v1/customers/me", Some(&key), None).await;
-    assert_envelope(s, &b, 429, "RateLimited");
-    assert!(headers.contains_key("retry-after"));
+    let r = enclave.get("/v1/customers/me").await;
+    assert_envelope(&r, 429, "RateLimited");
+    assert!(r.headers.contains_key("retry-after"));
 }
 
 #[tokio::test]
 async fn health_runs_each_engine_check() {
-    let app = spawn_app().await;
-    let (s, _, body) = call_enclave(&app, Method::GET, "/v1/health", None, None).await;
-    assert_eq!(s, 200, "{body}");
-    assert_eq!(body["status"], "healthy");
+    let app = spawn_enclave().await;
+    let public = app.client(ServiceName::Enclave);
+    let r = public.get("/v1/health").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "healthy");
     assert_eq!(
-        body["engines"],
+        r.body["engines"],
         json!({ "eee": true, "dire": true, "rzl": true, "fgx": true, "ave": true })
     );
-    assert_eq!(body["database"], true);
-    let (s, _, b) = call_enclave(&app, Method::GET, "/v1/nowhere", None, None).await;
-    assert_envelope(s, &b, 404, "NotFound");
+    assert_eq!(r.body["database"], true);
+    assert_envelope(&public.get("/v1/nowhere").await, 404, "NotFound");
 }
 
 #[tokio::test]
 async fn sessions_left_live_by_a_stopped_server_are_recovered_with_a_cdp() {
-    let first = spawn_app().await;
+    let first = spawn_enclave().await;
     let (_, key) = signup(&first, "crash@c.example", None).await;
-    let (_, created) = post(&first, &key, "/v1/sessions", json!({})).await;
+    let created = first
+        .enclave(&key)
+        .post("/v1/sessions", json!({}))
+        .await
+        .body;
     let id = created["session_id"].as_str().unwrap().to_string();
-    post(
-        &first,
-        &key,
-        &format!("/v1/sessions/{id}/exec"),
-        json!({ "command": "echo data > f" }),
-    )
-    .await;
+    first
+        .enclave(&key)
+        .post(
+            &format!("/v1/sessions/{id}/exec"),
+            json!({ "command": "echo data > f" }),
+        )
+        .await;
     let (options, tmp) = first.stop_keeping_data().await;
-    let second = spawn_with(options).await;
+    let second = spawn_with(options.services(&[ServiceName::Enclave])).await;
+    let enclave = second.enclave(&key);
     let mut status = Value::Null;
     for _ in 0..50 {
-        status = get(&second, &key, &format!("/v1/sessions/{id}")).await.1["status"].clone();
+        status = enclave.get(&format!("/v1/sessions/{id}")).await.body["status"].clone();
         if status != "active" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(status, "expired");
-    let (s, cdp) = get(&second, &key, &format!("/v1/proofs/{id}")).await;
-    assert_eq!(s, 200);
-    assert!(proof::cdp::verify(&cdp).valid);
+    let r = enclave.get(&format!("/v1/proofs/{id}")).await;
+    assert_eq!(r.status, 200);
+    assert!(proof::cdp::verify(&r.body).valid);
     drop(tmp);
 }
 
 #[tokio::test]
 async fn a_cdp_verifies_offline_with_the_cli_and_with_plain_python() {
-    let app = spawn_app().await;
+    let app = spawn_enclave().await;
     let (_, key) = signup(&app, "offline@o.example", None).await;
-    let (_, created) = post(&app, &key, "/v1/sessions", json!({})).await;
-    let (_, destroyed) = delete(
-        &app,
-        &key,
-        &format!("/v1/sessions/{}", created["session_id"].as_str().unwrap()),
-    )
-    .await;
+    let enclave = app.enclave(&key);
+    let created = enclave.post("/v1/sessions", json!({})).await.body;
+    let destroyed = enclave
+        .delete(&format!(
+            "/v1/sessions/{}",
+            created["session_id"].as_str().unwrap()
+        ))
+        .await
+        .body;
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("cdp.json");
     std::fs::write(&good, destroyed["cdp"].to_string()).unwrap();
@@ -645,21 +587,19 @@ async fn a_cdp_verifies_offline_with_the_cli_and_with_plain_python() {
 
 #[tokio::test]
 async fn hostile_commands_through_the_api_are_contained_and_the_cdp_is_still_clean() {
-    let app = spawn_app().await;
+    let app = spawn_enclave().await;
     let (_, key) = signup(&app, "hostile@h.example", None).await;
-    let (_, created) = post(&app, &key, "/v1/sessions", json!({})).await;
+    let enclave = app.enclave(&key);
+    let created = enclave.post("/v1/sessions", json!({})).await.body;
     let id = created["session_id"].as_str().unwrap();
+    let path = format!("/v1/sessions/{id}/exec");
     let exec = |command: &'static str| {
-        let (app, key, path) = (&app, key.clone(), format!("/v1/sessions/{id}/exec"));
+        let (enclave, path) = (&enclave, &path);
         async move {
-            post(
-                app,
-                &key,
-                &path,
-                json!({ "command": command, "timeout": 10 }),
-            )
-            .await
-            .1
+            enclave
+                .post(path, json!({ "command": command, "timeout": 10 }))
+                .await
+                .body
         }
     };
     // Fork bomb: stopped by the pids limit; memory bomb: OOM-killed inside the session's group.
@@ -679,8 +619,9 @@ async fn hostile_commands_through_the_api_are_contained_and_the_cdp_is_still_cle
         !text.contains("root:x:0") && text.ends_with("end\n"),
         "{out}"
     );
-    let (s, destroyed) = delete(&app, &key, &format!("/v1/sessions/{id}")).await;
-    assert_eq!(s, 200);
+    let r = enclave.delete(&format!("/v1/sessions/{id}")).await;
+    assert_eq!(r.status, 200);
+    let destroyed = r.body;
     assert_eq!(
         destroyed["status"], "destroyed",
         "{}",

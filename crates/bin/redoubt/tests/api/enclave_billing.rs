@@ -8,11 +8,10 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
 use platform::ServiceName;
-use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::enclave::{call_enclave, enclave_app, signup};
-use crate::helpers::*;
+use crate::helpers::enclave::{enclave_app, signup, spawn_enclave};
+use crate::helpers::{spawn_with, TestApp, TestResponse};
 
 type Seen = Arc<Mutex<Vec<(String, String)>>>;
 
@@ -39,29 +38,18 @@ async fn fake_stripe() -> (String, Seen) {
     (format!("http://{addr}"), seen)
 }
 
-async fn checkout(
-    app: &TestApp,
-    key: &str,
-    body: Value,
-) -> (u16, reqwest::header::HeaderMap, Value) {
-    call_enclave(
-        app,
-        Method::POST,
-        "/v1/billing/checkout",
-        Some(key),
-        Some(body),
-    )
-    .await
+async fn checkout(app: &TestApp, key: &str, body: Value) -> TestResponse {
+    app.enclave(key).post("/v1/billing/checkout", body).await
 }
 
 #[tokio::test]
 async fn checkout_without_billing_configured_says_so_in_the_envelope() {
-    let app = spawn_app().await;
+    let app = spawn_enclave().await;
     let (_, key) = signup(&app, "b@b.example", None).await;
-    let (s, _, b) = checkout(&app, &key, json!({ "tier": "starter" })).await;
-    assert_eq!(s, 503, "{b}");
-    assert_eq!(b["error"], "BillingNotConfigured");
-    assert_eq!(b["status"], 503);
+    let r = checkout(&app, &key, json!({ "tier": "starter" })).await;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.body["error"], "BillingNotConfigured");
+    assert_eq!(r.body["status"], 503);
 }
 
 #[tokio::test]
@@ -87,13 +75,17 @@ async fn checkout_goes_through_stripe_and_the_signed_webhook_applies_the_tier() 
         json!({ "tier": "enterprise" }),
         json!({ "tier": 2 }),
     ] {
-        let (s, _, b) = checkout(&app, &key, bad).await;
-        assert_eq!((s, b["error"].clone()), (400, json!("BadRequest")));
+        let r = checkout(&app, &key, bad.clone()).await;
+        assert_eq!(
+            (r.status, r.body["error"].clone()),
+            (400, json!("BadRequest")),
+            "{bad}"
+        );
     }
-    let (s, _, b) = checkout(&app, &key, json!({ "tier": "starter" })).await;
-    assert_eq!(s, 200, "{b}");
+    let r = checkout(&app, &key, json!({ "tier": "starter" })).await;
+    assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
-        b["checkout_url"],
+        r.body["checkout_url"],
         "https://checkout.stripe.com/c/pay/cs_test_123"
     );
     let (auth, form) = seen.lock().unwrap()[0].clone();
@@ -115,53 +107,35 @@ async fn checkout_goes_through_stripe_and_the_signed_webhook_applies_the_tier() 
     }
     // Stripe reports the completed checkout; a forged signature changes nothing.
     let event = json!({ "type": "checkout.session.completed", "data": { "object": { "client_reference_id": customer_id, "metadata": { "tier": "starter" } } } }).to_string();
-    let hook = app.url(ServiceName::Enclave, "/v1/billing/webhook");
-    let forged = app
-        .http
-        .post(&hook)
-        .header(
-            "stripe-signature",
-            platform::webhooks::sign(
-                "whsec_wrong",
-                platform::store::now().timestamp(),
-                event.as_bytes(),
-            ),
-        )
-        .body(event.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(forged.status(), 400);
-    let (_, _, me) = call_enclave(&app, Method::GET, "/v1/customers/me", Some(&key), None).await;
-    assert_eq!(me["tier"], "free");
-    let signed = app
-        .http
-        .post(&hook)
-        .header(
-            "stripe-signature",
-            platform::webhooks::sign(
-                "whsec_test",
-                platform::store::now().timestamp(),
-                event.as_bytes(),
-            ),
-        )
-        .body(event)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed.status(), 200);
-    let (_, _, me) = call_enclave(&app, Method::GET, "/v1/customers/me", Some(&key), None).await;
+    let stripe_sends = |secret: &str| {
+        let signature =
+            platform::webhooks::sign(secret, platform::store::now().timestamp(), event.as_bytes());
+        let client = app
+            .client(ServiceName::Enclave)
+            .header("stripe-signature", &signature);
+        let body = event.clone().into_bytes();
+        async move {
+            client
+                .send_raw(
+                    reqwest::Method::POST,
+                    "/v1/billing/webhook",
+                    Some(("application/json", body)),
+                )
+                .await
+        }
+    };
+    let enclave = app.enclave(&key);
+    let forged = stripe_sends("whsec_wrong").await;
+    assert_eq!(forged.status, 400, "{}", forged.body);
+    let me = enclave.get("/v1/customers/me").await.body;
+    assert_eq!(me["tier"], "free", "a forged event changes nothing");
+    let signed = stripe_sends("whsec_test").await;
+    assert_eq!(signed.status, 200, "{}", signed.body);
+    let me = enclave.get("/v1/customers/me").await.body;
     assert_eq!(me["tier"], "starter");
     assert_eq!(me["sessions_limit"], 20);
     assert_eq!(me["rate_limit_rpm"], 120);
     assert_eq!(me["cdp_limit"], Value::Null);
-    let (_, _, created) = call_enclave(
-        &app,
-        Method::POST,
-        "/v1/sessions",
-        Some(&key),
-        Some(json!({})),
-    )
-    .await;
+    let created = enclave.post("/v1/sessions", json!({})).await.body;
     assert_eq!(created["ttl_seconds"], 600);
 }

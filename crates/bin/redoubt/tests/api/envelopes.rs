@@ -1,6 +1,8 @@
 //! Every service answers every error in its own contract's envelope: its own errors and the
 //! framework's (bad JSON, unknown route, wrong method, oversize body, auth, roles, limits).
 
+use std::fmt::Display;
+
 use platform::ServiceName;
 use reqwest::Method;
 use serde_json::Value;
@@ -53,29 +55,20 @@ pub fn assert_envelope(service: ServiceName, status: u16, body: &Value) -> Strin
     message
 }
 
-async fn send(
-    app: &TestApp,
-    service: ServiceName,
-    method: Method,
-    path: &str,
-    body: Option<(&str, Vec<u8>)>,
-    bearer: Option<&str>,
-) -> (u16, reqwest::header::HeaderMap, Value) {
-    let mut request = app.http.request(method, app.url(service, path));
-    if let Some((content_type, bytes)) = body {
-        request = request.header("content-type", content_type).body(bytes);
-    }
-    if let Some(token) = bearer {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    assert_eq!(
-        headers["content-type"], "application/json",
-        "{service} {path}"
+/// `r`, once checked to be JSON (as every envelope is): the content type says so and the body
+/// parses.
+fn json(what: impl Display, r: TestResponse) -> TestResponse {
+    assert_eq!(r.header("content-type"), "application/json", "{what}");
+    assert!(
+        serde_json::from_str::<Value>(&r.text).is_ok(),
+        "{what}: not JSON: {}",
+        r.text
     );
-    (status, headers, response.json().await.unwrap())
+    r
+}
+
+async fn spawn_services(services: &[ServiceName]) -> TestApp {
+    spawn_with(AppOptions::default().services(services)).await
 }
 
 #[tokio::test]
@@ -89,29 +82,27 @@ async fn unknown_routes_wrong_methods_and_oversize_bodies_on_every_service() {
     };
     let oversize = vec![b'a'; 1024 * 1024 + 1];
     for service in ServiceName::ALL {
-        let (status, _, body) =
-            send(&app, service, Method::GET, "/no/such/route", None, None).await;
-        assert_eq!(status, 404, "{service}");
-        assert_envelope(service, 404, &body);
+        let client = app.client(service);
+        let r = json(service, client.get("/no/such/route").await);
+        assert_eq!(r.status, 404, "{service}");
+        assert_envelope(service, 404, &r.body);
 
-        let (status, headers, body) =
-            send(&app, service, Method::DELETE, health(service), None, None).await;
-        assert_eq!(status, 405, "{service}");
-        assert_eq!(headers["allow"], "GET,HEAD", "{service}");
-        assert_envelope(service, 405, &body);
+        let r = json(service, client.delete(health(service)).await);
+        assert_eq!(r.status, 405, "{service}");
+        assert_eq!(r.header("allow"), "GET,HEAD", "{service}");
+        assert_envelope(service, 405, &r.body);
 
-        let (status, _, body) = send(
-            &app,
-            service,
-            Method::POST,
-            health(service),
-            Some(("application/json", oversize.clone())),
-            None,
-        )
-        .await;
-        assert_eq!(status, 413, "{service}");
+        let r = client
+            .send_raw(
+                Method::POST,
+                health(service),
+                Some(("application/json", oversize.clone())),
+            )
+            .await;
+        let r = json(service, r);
+        assert_eq!(r.status, 413, "{service}");
         assert_eq!(
-            assert_envelope(service, 413, &body),
+            assert_envelope(service, 413, &r.body),
             "Request body too large"
         );
     }
@@ -120,84 +111,72 @@ async fn unknown_routes_wrong_methods_and_oversize_bodies_on_every_service() {
 
 #[tokio::test]
 async fn malformed_json_wrong_content_type_and_missing_fields_are_400_or_415() {
-    let app = spawn_app().await;
+    let app = spawn_services(&[
+        ServiceName::Guard,
+        ServiceName::Netwatch,
+        ServiceName::Testops,
+    ])
+    .await;
     for (service, path) in [
         (ServiceName::Guard, "/api/v1/auth/login"),
         (ServiceName::Testops, "/api/auth/login"),
     ] {
-        for (body, want) in [
-            ("{not json", 400),
-            (r#"{"email": 42, "password": "x"}"#, 400),
-            ("[]", 400),
+        let client = app.client(service);
+        for (content_type, body, want) in [
+            ("application/json", "{not json", 400),
+            ("application/json", r#"{"email": 42, "password": "x"}"#, 400),
+            ("application/json", "[]", 400),
+            ("text/plain", "hello", 415),
         ] {
-            let (status, _, reply) = send(
-                &app,
-                service,
-                Method::POST,
-                path,
-                Some(("application/json", body.into())),
-                None,
-            )
-            .await;
-            assert_eq!(status, want, "{service} {body}");
-            assert_envelope(service, want, &reply);
+            let what = format!("{service} {content_type} {body}");
+            let r = client
+                .send_raw(Method::POST, path, Some((content_type, body.into())))
+                .await;
+            let r = json(&what, r);
+            assert_eq!(r.status, want, "{what}");
+            assert_envelope(service, want, &r.body);
         }
-        let (status, _, reply) = send(
-            &app,
-            service,
-            Method::POST,
-            path,
-            Some(("text/plain", b"hello".to_vec())),
-            None,
-        )
-        .await;
-        assert_eq!(status, 415, "{service}");
-        assert_envelope(service, 415, &reply);
     }
-    let (status, _, body) = send(
-        &app,
-        ServiceName::Guard,
-        Method::POST,
-        "/api/v1/auth/login",
-        Some(("application/json", br#"{"email":"a@b.co"}"#.to_vec())),
-        None,
-    )
-    .await;
-    assert_eq!(status, 400);
-    assert!(assert_envelope(ServiceName::Guard, 400, &body).contains("missing field `password`"));
-    let (status, _, body) = send(
-        &app,
-        ServiceName::Testops,
-        Method::POST,
-        "/api/auth/login",
-        Some(("application/json", br#"{"email":"a@b.co"}"#.to_vec())),
-        None,
-    )
-    .await;
-    assert_eq!(status, 400);
-    assert_eq!(body["error"], "Missing credentials");
+    let missing = || Some(("application/json", br#"{"email":"a@b.co"}"#.to_vec()));
+    let r = app
+        .client(ServiceName::Guard)
+        .send_raw(Method::POST, "/api/v1/auth/login", missing())
+        .await;
+    let r = json("guard", r);
+    assert_eq!(r.status, 400);
+    assert!(assert_envelope(ServiceName::Guard, 400, &r.body).contains("missing field `password`"));
+    let r = app
+        .client(ServiceName::Testops)
+        .send_raw(Method::POST, "/api/auth/login", missing())
+        .await;
+    let r = json("testops", r);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error"], "Missing credentials");
 
     let (tenant, user) = app
         .user("acme", "alice@acme.fr", ServiceName::Netwatch, "admin")
         .await;
     let token = app.token(ServiceName::Netwatch, user, tenant, "admin");
-    let (status, _, body) = send(
-        &app,
-        ServiceName::Netwatch,
-        Method::GET,
-        "/api/v1/settings/audit-log?limit=abc",
-        None,
-        Some(&token),
-    )
-    .await;
-    assert_eq!(status, 400);
-    assert_envelope(ServiceName::Netwatch, 400, &body);
+    let r = app
+        .client(ServiceName::Netwatch)
+        .bearer(&token)
+        .get("/api/v1/settings/audit-log?limit=abc")
+        .await;
+    let r = json("netwatch", r);
+    assert_eq!(r.status, 400);
+    assert_envelope(ServiceName::Netwatch, 400, &r.body);
     app.stop().await;
 }
 
 #[tokio::test]
 async fn missing_or_bad_credentials_are_401_and_wrong_roles_403() {
-    let app = spawn_app().await;
+    let app = spawn_services(&[
+        ServiceName::Guard,
+        ServiceName::Netwatch,
+        ServiceName::Vision,
+        ServiceName::Testops,
+    ])
+    .await;
     let cases = [
         (ServiceName::Guard, "/api/v1/audit-log"),
         (ServiceName::Netwatch, "/api/v1/settings/audit-log"),
@@ -206,24 +185,19 @@ async fn missing_or_bad_credentials_are_401_and_wrong_roles_403() {
     ];
     for (service, path) in cases {
         for bearer in [None, Some("garbage"), Some("eyJhbGciOiJIUzI1NiJ9.e30.c2ln")] {
-            let (status, _, body) = send(&app, service, Method::GET, path, None, bearer).await;
-            assert_eq!(status, 401, "{service} {bearer:?}");
-            assert_envelope(service, 401, &body);
+            let client = match bearer {
+                Some(b) => app.client(service).bearer(b),
+                None => app.client(service),
+            };
+            let what = format!("{service} {bearer:?}");
+            let r = json(&what, client.get(path).await);
+            assert_eq!(r.status, 401, "{what}");
+            assert_envelope(service, 401, &r.body);
         }
     }
-    let (_, body) = {
-        let (s, _, b) = send(
-            &app,
-            ServiceName::Testops,
-            Method::GET,
-            "/api/auth/me",
-            None,
-            None,
-        )
-        .await;
-        (s, b)
-    };
-    assert_eq!(body["error"], "Authentication required");
+    let r = app.client(ServiceName::Testops).get("/api/auth/me").await;
+    let r = json("testops", r);
+    assert_eq!(r.body["error"], "Authentication required");
 
     let (tenant, user) = app
         .user("acme", "viewer@acme.fr", ServiceName::Guard, "viewer")
@@ -247,12 +221,13 @@ async fn missing_or_bad_credentials_are_401_and_wrong_roles_403() {
     let mut body = Value::Null;
     for (service, path, role, want) in cases {
         let token = app.token(service, user, tenant, role);
-        let (status, _, reply) = send(&app, service, Method::GET, path, None, Some(&token)).await;
-        assert_eq!(status, want, "{service} {role}: {reply}");
+        let what = format!("{service} {role}");
+        let r = json(&what, app.client(service).bearer(&token).get(path).await);
+        assert_eq!(r.status, want, "{what}: {}", r.body);
         if want == 403 {
-            assert_envelope(service, 403, &reply);
+            assert_envelope(service, 403, &r.body);
         }
-        body = reply;
+        body = r.body;
     }
     assert_eq!(
         body["total"], 0,
@@ -264,6 +239,12 @@ async fn missing_or_bad_credentials_are_401_and_wrong_roles_403() {
 #[tokio::test]
 async fn rate_limited_responses_are_429_in_each_envelope() {
     let opts = AppOptions::contract_limits()
+        .services(&[
+            ServiceName::Guard,
+            ServiceName::Netwatch,
+            ServiceName::Vision,
+            ServiceName::Testops,
+        ])
         .limit("netwatch.api", 1, 60)
         .limit("vision.api", 1, 60);
     let app = spawn_with(opts).await;
@@ -271,32 +252,13 @@ async fn rate_limited_responses_are_429_in_each_envelope() {
         .user("acme", "alice@acme.fr", ServiceName::Netwatch, "admin")
         .await;
     let token = app.token(ServiceName::Netwatch, user, tenant, "admin");
+    let netwatch = app.client(ServiceName::Netwatch).bearer(&token);
     let path = "/api/v1/settings/audit-log";
-    assert_eq!(
-        send(
-            &app,
-            ServiceName::Netwatch,
-            Method::GET,
-            path,
-            None,
-            Some(&token)
-        )
-        .await
-        .0,
-        200
-    );
-    let (status, headers, body) = send(
-        &app,
-        ServiceName::Netwatch,
-        Method::GET,
-        path,
-        None,
-        Some(&token),
-    )
-    .await;
-    assert_eq!(status, 429);
-    assert!(headers.contains_key("retry-after"));
-    assert_envelope(ServiceName::Netwatch, 429, &body);
+    assert_eq!(json("netwatch", netwatch.get(path).await).status, 200);
+    let r = json("netwatch", netwatch.get(path).await);
+    assert_eq!(r.status, 429);
+    assert!(r.headers.contains_key("retry-after"));
+    assert_envelope(ServiceName::Netwatch, 429, &r.body);
 
     let key = app
         .platform
@@ -305,44 +267,32 @@ async fn rate_limited_responses_are_429_in_each_envelope() {
         .await
         .unwrap()
         .key;
+    let vision = app.client(ServiceName::Vision).header("x-api-key", &key);
     for want in [200, 429] {
-        let response = app
-            .http
-            .get(app.url(ServiceName::Vision, "/v1/status/capacity"))
-            .header("x-api-key", &key)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), want);
+        let r = vision.get("/v1/status/capacity").await;
+        assert_eq!(r.status, want);
         if want == 429 {
-            assert_envelope(ServiceName::Vision, 429, &response.json().await.unwrap());
+            assert_envelope(ServiceName::Vision, 429, &json("vision", r).body);
         }
     }
 
     let login = |service: ServiceName, path: &'static str| {
-        let app = &app;
+        let client = app.client(service);
         async move {
-            let mut last = (0, Value::Null);
+            let mut last = None;
             for _ in 0..6 {
-                let (s, _, b) = send(
-                    app,
-                    service,
-                    Method::POST,
-                    path,
-                    Some((
-                        "application/json",
-                        br#"{"email":"x@y.co","password":"nope"}"#.to_vec(),
-                    )),
-                    None,
-                )
-                .await;
-                last = (s, b);
+                let body = br#"{"email":"x@y.co","password":"nope"}"#.to_vec();
+                let r = client
+                    .send_raw(Method::POST, path, Some(("application/json", body)))
+                    .await;
+                last = Some(json(service, r));
             }
-            last
+            last.expect("six attempts")
         }
     };
-    let (status, body) = login(ServiceName::Testops, "/api/auth/login").await;
-    assert_eq!(status, 429);
+    let r = login(ServiceName::Testops, "/api/auth/login").await;
+    let body = r.body;
+    assert_eq!(r.status, 429);
     assert_envelope(ServiceName::Testops, 429, &body);
     assert_eq!(body["error"], "Too Many Requests");
     assert_eq!(
@@ -354,10 +304,10 @@ async fn rate_limited_responses_are_429_in_each_envelope() {
         (Some(5), Some(60_000))
     );
     assert!(body["retryAfter"].as_u64().unwrap() >= 1);
-    let (status, body) = login(ServiceName::Guard, "/api/v1/auth/login").await;
-    assert_eq!(status, 429);
+    let r = login(ServiceName::Guard, "/api/v1/auth/login").await;
+    assert_eq!(r.status, 429);
     assert_eq!(
-        body,
+        r.body,
         serde_json::json!({ "error": "Too many login attempts. Please try again in a few minutes." })
     );
     app.stop().await;

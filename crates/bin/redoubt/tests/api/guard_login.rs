@@ -2,14 +2,15 @@
 //! credentials, and the audit row a login writes.
 
 use platform::ServiceName;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::*;
+use crate::helpers::guard::spawn_guard;
+use crate::helpers::{TestApp, PASSWORD};
 
 /// The seed's Quick Example, run verbatim with curl and jq (base URL swapped).
 #[tokio::test]
 async fn the_seed_quick_example_works_verbatim() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     app.accounts_ready().await;
     let base = format!("http://{}/api/v1", app.addr(ServiceName::Guard));
     let script = format!(
@@ -47,19 +48,19 @@ impl TestApp {
 
 #[tokio::test]
 async fn login_returns_a_24h_token_and_the_user() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (tenant, user) = app
         .user("acme", "Alice@Acme.fr", ServiceName::Guard, "admin")
         .await;
     let response = app
-        .http
-        .post(app.url(ServiceName::Guard, "/api/v1/auth/login"))
-        .json(&json!({ "email": "alice@acme.fr", "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: Value = response.json().await.unwrap();
+        .client(ServiceName::Guard)
+        .post(
+            "/api/v1/auth/login",
+            json!({ "email": "alice@acme.fr", "password": PASSWORD }),
+        )
+        .await;
+    assert_eq!(response.status, 200);
+    let body = response.body;
     assert_eq!(body["user"]["id"], json!(user));
     assert_eq!(body["user"]["tenant_id"], json!(tenant));
     assert_eq!(body["user"]["email"], "alice@acme.fr");
@@ -80,7 +81,7 @@ async fn login_returns_a_24h_token_and_the_user() {
 
 #[tokio::test]
 async fn bad_credentials_get_the_same_401_and_change_nothing() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (tenant, _) = app
         .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
         .await;
@@ -94,15 +95,18 @@ async fn bad_credentials_get_the_same_401_and_change_nothing() {
         ("tester@acme.fr", PASSWORD),
     ] {
         let response = app
-            .http
-            .post(app.url(ServiceName::Guard, "/api/v1/auth/login"))
-            .json(&json!({ "email": email, "password": password }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 401, "{email}");
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body, json!({ "error": "Invalid email or password" }));
+            .client(ServiceName::Guard)
+            .post(
+                "/api/v1/auth/login",
+                json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(response.status, 401, "{email}");
+        assert_eq!(
+            response.body,
+            json!({ "error": "Invalid email or password" }),
+            "{email}"
+        );
     }
     let (_, after) = app.platform.audit().page(tenant, 100, 0).await.unwrap();
     assert_eq!(before, after, "failed logins write nothing");
@@ -111,20 +115,15 @@ async fn bad_credentials_get_the_same_401_and_change_nothing() {
 
 #[tokio::test]
 async fn a_login_is_audited_in_the_tenant_chain() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (tenant, user) = app
         .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
         .await;
     let token = app.guard_login("alice@acme.fr").await;
-    let (status, headers, body) = get_json(
-        &app.http,
-        &app.url(ServiceName::Guard, "/api/v1/audit-log"),
-        Some(&token),
-    )
-    .await;
-    assert_eq!(status, 200);
-    assert_eq!(headers["x-total-count"], "1");
-    let entry = &body["entries"][0];
+    let r = app.guard(&token).get("/api/v1/audit-log").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-total-count"), "1");
+    let entry = &r.body["entries"][0];
     assert_eq!(entry["action"], "auth.login");
     assert_eq!(entry["target"], format!("user:{user}"));
     assert_eq!(entry["details"]["ip"], "127.0.0.1");

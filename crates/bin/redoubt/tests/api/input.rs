@@ -7,7 +7,7 @@ use platform::ServiceName;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::enclave::signup;
+use crate::helpers::enclave::signup;
 use crate::helpers::{spawn_with, AppOptions, TestResponse};
 
 /// The service's envelope carries `message` (each contract names its field differently).
@@ -169,5 +169,29 @@ async fn pages_past_the_last_representable_offset_are_refused() {
         .get("/api/v1/settings/audit-log?offset=9223372036854775807")
         .await;
     assert_eq!(ok.status, 200, "{}", ok.body);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_exec_timeout_past_u64_milliseconds_is_capped_not_a_panic() {
+    let app = spawn_with(AppOptions::default().services(&[ServiceName::Enclave])).await;
+    let (_, key) = signup(&app, "ops@clinic.example", None).await;
+    let enclave = app.enclave(&key);
+    let session = enclave.post("/v1/sessions", json!({})).await;
+    assert_eq!(session.status, 201, "{}", session.body);
+    let id = session.body["session_id"].as_str().unwrap();
+    // 18446744073709551614 s × 1000 overflowed u64 (a panic: 500); it means "as long as allowed".
+    let ran = enclave
+        .post(
+            &format!("/v1/sessions/{id}/exec"),
+            json!({ "command": "echo ok", "timeout": 18446744073709551614u64 }),
+        )
+        .await;
+    assert_eq!(ran.status, 200, "{}", ran.body);
+    assert_eq!(ran.body["output"], "ok\n");
+    assert_eq!(
+        enclave.delete(&format!("/v1/sessions/{id}")).await.status,
+        200
+    );
     app.stop().await;
 }

@@ -2,11 +2,9 @@
 //! policy decisions, alerts, batches (all or nothing), filters, pagination and tenant isolation.
 
 use platform::ServiceName;
-use reqwest::Method;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
-use crate::helpers::*;
+use crate::helpers::guard::{policy, sha256, spawn_guard, with_text};
 
 /// The interaction example of the contract, verbatim.
 pub const EXAMPLE: &str = r#"{ "platform_id": "chatgpt", "interaction_type": "prompt",
@@ -16,86 +14,38 @@ pub const EXAMPLE: &str = r#"{ "platform_id": "chatgpt", "interaction_type": "pr
   "risk_score": 0.25, "direction": "outbound", "source": "browser_extension",
   "user_id": "00000000-0000-0000-0000-000000000010" }"#;
 
-pub const POLICY: &str = r#"{ "name": "Block PII on ChatGPT",
-  "description": "Prevent users from submitting sensitive data to ChatGPT",
-  "rules": { "action": "block",
-             "conditions": [ { "field": "platform_id", "operator": "eq", "value": "chatgpt" },
-                             { "field": "classification_count", "operator": "gte", "value": "1" } ] },
-  "enabled": true, "priority": 10 }"#;
-
-pub fn sha256(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-/// An interaction carrying `text`, with its correct hash.
-pub fn with_text(platform: &str, text: &str) -> Value {
-    json!({ "platform_id": platform, "content_hash": sha256(text), "content_metadata": { "text": text } })
-}
-
-pub async fn post(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    body: Value,
-) -> (u16, reqwest::header::HeaderMap, Value) {
-    call(
-        app,
-        ServiceName::Guard,
-        Method::POST,
-        path,
-        Some(token),
-        Some(body),
-    )
-    .await
-}
-
-pub async fn get(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-) -> (u16, reqwest::header::HeaderMap, Value) {
-    call(
-        app,
-        ServiceName::Guard,
-        Method::GET,
-        path,
-        Some(token),
-        None,
-    )
-    .await
-}
-
 #[tokio::test]
 async fn the_contract_example_is_checked_then_recorded_with_defaults() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (tenant, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let guard = app.guard(&token);
     let example: Value = serde_json::from_str(EXAMPLE).unwrap();
 
     // The example's hash is SHA-256("123"), not of its text: Redoubt refuses the mismatch.
     assert_eq!(example["content_hash"], sha256("123"));
-    let (status, _, body) = post(&app, &token, "/api/v1/interactions", example.clone()).await;
-    assert_eq!(status, 400, "{body}");
+    let refused = guard.post("/api/v1/interactions", example.clone()).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
     assert_eq!(
-        body,
+        refused.body,
         json!({ "error": "content_hash does not match the SHA-256 of content_metadata.text" })
     );
-    let (_, headers, _) = get(&app, &token, "/api/v1/interactions").await;
     assert_eq!(
-        headers["x-total-count"], "0",
+        guard
+            .get("/api/v1/interactions")
+            .await
+            .header("x-total-count"),
+        "0",
         "a refused interaction changes nothing"
     );
 
     // With the text's real hash, the example is recorded as sent.
     let mut fixed = example.clone();
     fixed["content_hash"] = json!(sha256("How do I reset my password?"));
-    let (status, headers, created) =
-        post(&app, &token, "/api/v1/interactions", fixed.clone()).await;
-    assert_eq!(status, 201, "{created}");
+    let r = guard.post("/api/v1/interactions", fixed.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let created = &r.body;
     let id = created["id"].as_str().unwrap();
-    assert_eq!(
-        headers["location"],
-        format!("/api/v1/interactions/{id}").as_str()
-    );
+    assert_eq!(r.header("location"), format!("/api/v1/interactions/{id}"));
     for key in [
         "platform_id",
         "interaction_type",
@@ -122,14 +72,14 @@ async fn the_contract_example_is_checked_then_recorded_with_defaults() {
     assert!(created["risk_score"].as_f64().unwrap() >= 0.25);
 
     // Hash only, no text, minimal body: the contract's defaults.
-    let (status, _, minimal) = post(
-        &app,
-        &token,
-        "/api/v1/interactions",
-        json!({ "platform_id": "claude", "content_hash": sha256("x") }),
-    )
-    .await;
-    assert_eq!(status, 201, "{minimal}");
+    let minimal = guard
+        .post(
+            "/api/v1/interactions",
+            json!({ "platform_id": "claude", "content_hash": sha256("x") }),
+        )
+        .await;
+    assert_eq!(minimal.status, 201, "{}", minimal.body);
+    let minimal = minimal.body;
     assert_eq!(
         (
             minimal["interaction_type"].as_str(),
@@ -144,14 +94,15 @@ async fn the_contract_example_is_checked_then_recorded_with_defaults() {
     );
     assert_eq!(minimal["classifications"], json!([]));
 
-    let (status, _, fetched) = get(&app, &token, &format!("/api/v1/interactions/{id}")).await;
-    assert_eq!((status, &fetched), (200, &created));
+    let fetched = guard.get(&format!("/api/v1/interactions/{id}")).await;
+    assert_eq!((fetched.status, &fetched.body), (200, created));
 }
 
 #[tokio::test]
 async fn bad_interactions_get_400_and_change_nothing() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let guard = app.guard(&token);
     let base = json!({ "platform_id": "chatgpt", "content_hash": sha256("x") });
     let cases = [
         json!({ "content_hash": sha256("x") }),
@@ -168,82 +119,79 @@ async fn bad_interactions_get_400_and_change_nothing() {
         json!({ "platform_id": "chatgpt", "content_hash": sha256("x"), "content_metadata": { "text": 42 } }),
     ];
     for body in cases {
-        let (status, _, err) = post(&app, &token, "/api/v1/interactions", body.clone()).await;
-        assert_eq!(status, 400, "{body} → {err}");
+        let r = guard.post("/api/v1/interactions", body.clone()).await;
+        assert_eq!(r.status, 400, "{body} → {}", r.body);
         assert!(
-            err["error"].as_str().is_some_and(|m| !m.is_empty()),
-            "{err}"
+            r.body["error"].as_str().is_some_and(|m| !m.is_empty()),
+            "{}",
+            r.body
         );
     }
     // A batch with one bad item stores none of them, and says which item failed.
-    let (status, _, err) = post(
-        &app,
-        &token,
-        "/api/v1/interactions/batch",
-        json!([base.clone(), { "platform_id": "chatgpt", "content_hash": "nope" }]),
-    )
-    .await;
-    assert_eq!(status, 400);
+    let r = guard
+        .post(
+            "/api/v1/interactions/batch",
+            json!([base.clone(), { "platform_id": "chatgpt", "content_hash": "nope" }]),
+        )
+        .await;
+    assert_eq!(r.status, 400);
     assert!(
-        err["error"]
+        r.body["error"]
             .as_str()
             .unwrap()
             .starts_with("interactions[1]:"),
-        "{err}"
+        "{}",
+        r.body
     );
-    let (status, _, _) = post(&app, &token, "/api/v1/interactions/batch", json!([])).await;
-    assert_eq!(status, 400);
-    let (_, headers, _) = get(&app, &token, "/api/v1/interactions").await;
-    assert_eq!(headers["x-total-count"], "0");
+    assert_eq!(
+        guard
+            .post("/api/v1/interactions/batch", json!([]))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        guard
+            .get("/api/v1/interactions")
+            .await
+            .header("x-total-count"),
+        "0"
+    );
     // Unauthenticated.
-    let (status, _, _) = call(
-        &app,
-        ServiceName::Guard,
-        Method::POST,
-        "/api/v1/interactions",
-        None,
-        Some(base),
-    )
-    .await;
-    assert_eq!(status, 401);
+    let r = app
+        .client(ServiceName::Guard)
+        .post("/api/v1/interactions", base)
+        .await;
+    assert_eq!(r.status, 401);
 }
 
 #[tokio::test]
 async fn policies_decide_and_block_or_coach_raise_alerts() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
-    let (status, _, policy) = post(
-        &app,
-        &token,
-        "/api/v1/policies",
-        serde_json::from_str(POLICY).unwrap(),
-    )
-    .await;
-    assert_eq!(status, 201);
+    let guard = app.guard(&token);
+    let block = guard.post("/api/v1/policies", policy()).await;
+    assert_eq!(block.status, 201);
     let coach = json!({ "name": "Coach on emails anywhere", "enabled": true, "priority": 5,
         "rules": { "action": "coach", "conditions": [{ "field": "classifications", "operator": "contains", "value": "EMAIL" }] } });
-    assert_eq!(post(&app, &token, "/api/v1/policies", coach).await.0, 201);
     let disabled = json!({ "name": "Disabled block", "priority": 0,
         "rules": { "action": "block", "conditions": [{ "field": "direction", "operator": "eq", "value": "outbound" }] } });
-    assert_eq!(
-        post(&app, &token, "/api/v1/policies", disabled).await.0,
-        201
-    );
+    for (name, body) in [("coach", coach), ("disabled", disabled)] {
+        let r = guard.post("/api/v1/policies", body).await;
+        assert_eq!(r.status, 201, "{name}: {}", r.body);
+    }
 
     let text = "Peux-tu écrire à jean.dupont@example.fr au sujet de la facture ?";
-    let (status, _, blocked) = post(
-        &app,
-        &token,
-        "/api/v1/interactions",
-        with_text("chatgpt", text),
-    )
-    .await;
-    assert_eq!(status, 201, "{blocked}");
+    let r = guard
+        .post("/api/v1/interactions", with_text("chatgpt", text))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let blocked = r.body;
     assert_eq!(
         blocked["action"], "block",
         "block beats coach even at a worse priority"
     );
-    assert_eq!(blocked["decision"]["policy_id"], policy["id"]);
+    assert_eq!(blocked["decision"]["policy_id"], block.body["id"]);
     assert_eq!(
         blocked["decision"]["matched_policies"]
             .as_array()
@@ -255,30 +203,27 @@ async fn policies_decide_and_block_or_coach_raise_alerts() {
     assert_eq!(blocked["classifications"][0]["value"], "j***@example.fr");
     assert_eq!(blocked["classifications"][0]["source"], "server");
 
-    let (_, _, coached) = post(
-        &app,
-        &token,
-        "/api/v1/interactions",
-        with_text("claude", text),
-    )
-    .await;
+    let coached = guard
+        .post("/api/v1/interactions", with_text("claude", text))
+        .await
+        .body;
     assert_eq!(coached["action"], "coach");
-    let (_, _, allowed) = post(
-        &app,
-        &token,
-        "/api/v1/interactions",
-        with_text("claude", "Quelle heure est-il ?"),
-    )
-    .await;
+    let allowed = guard
+        .post(
+            "/api/v1/interactions",
+            with_text("claude", "Quelle heure est-il ?"),
+        )
+        .await
+        .body;
     assert_eq!(
         (allowed["action"].as_str(), allowed["risk_band"].as_str()),
         (Some("allow"), Some("minimal"))
     );
 
-    let (status, headers, alerts) = get(&app, &token, "/api/v1/alerts").await;
-    assert_eq!(status, 200);
-    assert_eq!(headers["x-total-count"], "2");
-    let alerts = alerts["alerts"].as_array().unwrap();
+    let r = guard.get("/api/v1/alerts").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-total-count"), "2");
+    let alerts = r.body["alerts"].as_array().unwrap();
     assert_eq!(alerts[0]["interaction_id"], coached["id"], "newest first");
     assert_eq!(alerts[0]["severity"], "medium");
     assert_eq!(alerts[1]["severity"], "high");
@@ -287,33 +232,33 @@ async fn policies_decide_and_block_or_coach_raise_alerts() {
         alerts[1]["title"],
         "Blocked by policy \"Block PII on ChatGPT\" on chatgpt (EMAIL)"
     );
-    let (_, headers, _) = get(&app, &token, "/api/v1/alerts?severity=high").await;
-    assert_eq!(headers["x-total-count"], "1");
     assert_eq!(
-        get(&app, &token, "/api/v1/alerts?severity=dire").await.0,
-        400
+        guard
+            .get("/api/v1/alerts?severity=high")
+            .await
+            .header("x-total-count"),
+        "1"
     );
+    assert_eq!(guard.get("/api/v1/alerts?severity=dire").await.status, 400);
 
     // High risk alone raises an alert: a card number on a platform without policies.
-    let (_, _, card) = post(
-        &app,
-        &token,
-        "/api/v1/interactions",
-        with_text("mistral", "Ma carte : 4111 1111 1111 1111"),
-    )
-    .await;
+    let card = guard
+        .post(
+            "/api/v1/interactions",
+            with_text("mistral", "Ma carte : 4111 1111 1111 1111"),
+        )
+        .await
+        .body;
     let band = card["risk_band"].as_str().unwrap();
     assert_eq!(card["action"], "allow");
     assert!(["high", "critical"].contains(&band), "{card}");
-    let (_, _, list) = get(
-        &app,
-        &token,
-        &format!(
+    let list = guard
+        .get(&format!(
             "/api/v1/alerts?interaction_id={}",
             card["id"].as_str().unwrap()
-        ),
-    )
-    .await;
+        ))
+        .await
+        .body;
     assert_eq!(list["alerts"][0]["severity"], band);
     assert_eq!(
         list["alerts"][0]["reasons"],
@@ -323,10 +268,11 @@ async fn policies_decide_and_block_or_coach_raise_alerts() {
 
 #[tokio::test]
 async fn lists_filter_paginate_and_stay_within_the_tenant() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
     let (_, viewer) = app.guard_user("acme", "victor@acme.fr", "viewer").await;
     let (_, other) = app.guard_user("globex", "gina@globex.com", "admin").await;
+    let (admin, viewer, other) = (app.guard(&token), app.guard(&viewer), app.guard(&other));
     let user = "00000000-0000-0000-0000-000000000010";
     let batch: Vec<Value> = (0..7)
         .map(|i| {
@@ -339,23 +285,25 @@ async fn lists_filter_paginate_and_stay_within_the_tenant() {
             item
         })
         .collect();
-    let (status, _, created) = post(
-        &app,
-        &token,
-        "/api/v1/interactions/batch",
-        json!({ "interactions": batch }),
-    )
-    .await;
-    assert_eq!(status, 201, "{created}");
+    let r = admin
+        .post(
+            "/api/v1/interactions/batch",
+            json!({ "interactions": batch }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let created = r.body;
     assert_eq!(created["count"], 7);
-    let (status, _, _) = post(
-        &app,
-        &viewer,
-        "/api/v1/interactions",
-        json!({ "platform_id": "perplexity", "content_hash": sha256("q"), "direction": "inbound" }),
-    )
-    .await;
-    assert_eq!(status, 201, "viewers record interactions (extension users)");
+    let r = viewer
+        .post(
+            "/api/v1/interactions",
+            json!({ "platform_id": "perplexity", "content_hash": sha256("q"), "direction": "inbound" }),
+        )
+        .await;
+    assert_eq!(
+        r.status, 201,
+        "viewers record interactions (extension users)"
+    );
 
     for (query, total) in [
         ("", 8),
@@ -373,25 +321,20 @@ async fn lists_filter_paginate_and_stay_within_the_tenant() {
         ("?to=2000-01-01T00:00:00Z", 0),
         ("?platform_id=chatgpt&source=proxy", 2),
     ] {
-        let (status, headers, body) =
-            get(&app, &viewer, &format!("/api/v1/interactions{query}")).await;
-        assert_eq!(status, 200, "{query}: {body}");
-        assert_eq!(
-            headers["x-total-count"],
-            total.to_string().as_str(),
-            "{query}"
-        );
+        let r = viewer.get(&format!("/api/v1/interactions{query}")).await;
+        assert_eq!(r.status, 200, "{query}: {}", r.body);
+        assert_eq!(r.header("x-total-count"), total.to_string(), "{query}");
     }
-    let (_, headers, page) = get(&app, &token, "/api/v1/interactions?page=2&limit=3").await;
+    let page = admin.get("/api/v1/interactions?page=2&limit=3").await;
     assert_eq!(
         (
-            headers["x-page"].to_str().unwrap(),
-            headers["x-per-page"].to_str().unwrap(),
-            headers["x-total-pages"].to_str().unwrap()
+            page.header("x-page"),
+            page.header("x-per-page"),
+            page.header("x-total-pages")
         ),
         ("2", "3", "3")
     );
-    assert_eq!(page["interactions"].as_array().unwrap().len(), 3);
+    assert_eq!(page.body["interactions"].as_array().unwrap().len(), 3);
     for bad in [
         "?source=fax",
         "?min_risk=2",
@@ -400,51 +343,37 @@ async fn lists_filter_paginate_and_stay_within_the_tenant() {
         "?page=0",
         "?user_id=x",
     ] {
-        assert_eq!(
-            get(&app, &token, &format!("/api/v1/interactions{bad}"))
-                .await
-                .0,
-            400,
-            "{bad}"
-        );
+        let r = admin.get(&format!("/api/v1/interactions{bad}")).await;
+        assert_eq!(r.status, 400, "{bad}");
     }
 
     // Another tenant sees none of it, and gets 404 for an id it does not own.
     let id = created["interactions"][0]["id"].as_str().unwrap();
-    let (_, headers, _) = get(&app, &other, "/api/v1/interactions").await;
-    assert_eq!(headers["x-total-count"], "0");
-    assert_eq!(
-        get(&app, &other, &format!("/api/v1/interactions/{id}"))
-            .await
-            .0,
-        404
-    );
-    assert_eq!(
-        get(
-            &app,
-            &token,
-            "/api/v1/interactions/00000000-0000-0000-0000-000000000000"
-        )
-        .await
-        .0,
-        404
-    );
-    let (_, headers, _) = get(&app, &other, "/api/v1/inventory").await;
-    assert_eq!(headers["x-total-count"], "0");
+    let own = format!("/api/v1/interactions/{id}");
+    for (who, client, path, expected) in [
+        ("the other tenant", &other, own.as_str(), 404),
+        (
+            "the owner, an unknown id",
+            &admin,
+            "/api/v1/interactions/00000000-0000-0000-0000-000000000000",
+            404,
+        ),
+    ] {
+        assert_eq!(client.get(path).await.status, expected, "{who}: {path}");
+    }
+    for list in ["/api/v1/interactions", "/api/v1/inventory"] {
+        let r = other.get(list).await;
+        assert_eq!(r.header("x-total-count"), "0", "the other tenant: {list}");
+    }
 }
 
 #[tokio::test]
 async fn inventory_and_stats_sum_up_the_tenant() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
     let (_, viewer) = app.guard_user("acme", "victor@acme.fr", "viewer").await;
-    post(
-        &app,
-        &token,
-        "/api/v1/policies",
-        serde_json::from_str(POLICY).unwrap(),
-    )
-    .await;
+    let (admin, viewer) = (app.guard(&token), app.guard(&viewer));
+    admin.post("/api/v1/policies", policy()).await;
     let u1 = "00000000-0000-0000-0000-000000000011";
     let u2 = "00000000-0000-0000-0000-000000000012";
     let items = [
@@ -456,13 +385,12 @@ async fn inventory_and_stats_sum_up_the_tenant() {
     for (platform, text, user) in items {
         let mut body = with_text(platform, text);
         body["user_id"] = json!(user);
-        assert_eq!(
-            post(&app, &token, "/api/v1/interactions", body).await.0,
-            201
-        );
+        let r = admin.post("/api/v1/interactions", body).await;
+        assert_eq!(r.status, 201, "{platform} {text}: {}", r.body);
     }
-    let (status, _, inventory) = get(&app, &viewer, "/api/v1/inventory").await;
-    assert_eq!(status, 200, "{inventory}");
+    let r = viewer.get("/api/v1/inventory").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let inventory = r.body;
     let chatgpt = &inventory["platforms"][0];
     assert_eq!(chatgpt["platform_id"], "chatgpt");
     assert_eq!(chatgpt["vendor"], "OpenAI");
@@ -484,8 +412,9 @@ async fn inventory_and_stats_sum_up_the_tenant() {
     assert!(chatgpt["first_seen"].as_str().unwrap() <= chatgpt["last_seen"].as_str().unwrap());
     assert_eq!(inventory["platforms"][1]["platform_id"], "claude");
 
-    let (status, _, stats) = get(&app, &viewer, "/api/v1/dashboard/stats").await;
-    assert_eq!(status, 200, "{stats}");
+    let r = viewer.get("/api/v1/dashboard/stats").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let stats = r.body;
     assert_eq!(stats["totals"]["interactions"], 4);
     assert_eq!(stats["totals"]["distinct_users"], 2);
     assert_eq!(stats["totals"]["platforms"], 2);
@@ -529,12 +458,10 @@ async fn inventory_and_stats_sum_up_the_tenant() {
         4
     );
 
-    let (_, _, empty) = get(
-        &app,
-        &viewer,
-        "/api/v1/dashboard/stats?from=2020-01-01T00:00:00Z&to=2020-01-03T00:00:00Z",
-    )
-    .await;
+    let empty = viewer
+        .get("/api/v1/dashboard/stats?from=2020-01-01T00:00:00Z&to=2020-01-03T00:00:00Z")
+        .await
+        .body;
     assert_eq!(empty["totals"]["interactions"], 0);
     assert_eq!(empty["daily"].as_array().unwrap().len(), 2);
     for bad in [
@@ -542,12 +469,7 @@ async fn inventory_and_stats_sum_up_the_tenant() {
         "?from=2020-01-01T00:00:00Z&to=2022-01-01T00:00:00Z",
         "?from=soon",
     ] {
-        assert_eq!(
-            get(&app, &viewer, &format!("/api/v1/dashboard/stats{bad}"))
-                .await
-                .0,
-            400,
-            "{bad}"
-        );
+        let r = viewer.get(&format!("/api/v1/dashboard/stats{bad}")).await;
+        assert_eq!(r.status, 400, "{bad}");
     }
 }

@@ -13,7 +13,8 @@ use platform::jobs::{
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
-use crate::helpers::*;
+use crate::helpers::guard::spawn_guard;
+use crate::helpers::{spawn_platform, TestApp};
 
 #[derive(Clone, Copy)]
 enum Behaviour {
@@ -96,7 +97,7 @@ async fn wait_for(app: &TestApp, id: uuid::Uuid, status: &str, within: Duration)
 
 #[tokio::test]
 async fn concurrent_claims_take_each_job_exactly_once() {
-    let app = spawn_app().await;
+    let app = spawn_platform().await;
     let jobs = app.platform.jobs();
     let mut ids = vec![];
     for i in 0..30 {
@@ -135,7 +136,7 @@ async fn concurrent_claims_take_each_job_exactly_once() {
 
 #[tokio::test]
 async fn a_failed_attempt_is_retried_after_backoff_then_succeeds() {
-    let app = spawn_app().await;
+    let app = spawn_platform().await;
     let id = app
         .platform
         .jobs()
@@ -172,7 +173,7 @@ async fn wait_for_attempt(app: &TestApp, id: uuid::Uuid) -> Job {
 
 #[tokio::test]
 async fn fatal_errors_and_overlong_runs_fail_without_retry() {
-    let app = spawn_app().await;
+    let app = spawn_platform().await;
     let jobs = app.platform.jobs();
     let fatal = jobs
         .enqueue("test.fatal", &json!({}), EnqueueOptions::default())
@@ -209,7 +210,7 @@ async fn fatal_errors_and_overlong_runs_fail_without_retry() {
 
 #[tokio::test]
 async fn cancelling_a_waiting_job_and_a_running_one() {
-    let app = spawn_app().await;
+    let app = spawn_platform().await;
     let jobs = app.platform.jobs();
     let later = chrono::Utc::now() + chrono::Duration::hours(1);
     let waiting = jobs
@@ -263,7 +264,7 @@ async fn cancelling_a_waiting_job_and_a_running_one() {
 
 #[tokio::test]
 async fn a_job_whose_worker_died_is_requeued_and_run() {
-    let app = spawn_app().await;
+    let app = spawn_platform().await;
     let jobs = app.platform.jobs();
     let id = jobs
         .enqueue("test.orphan", &json!({ "n": 1 }), EnqueueOptions::default())
@@ -293,7 +294,7 @@ async fn a_job_whose_worker_died_is_requeued_and_run() {
 
 #[tokio::test]
 async fn the_builtin_audit_verification_job_runs_on_the_server() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (tenant, _) = app
         .user(
             "acme",

@@ -14,12 +14,17 @@ const HEALTH: [(ServiceName, &str); 5] = [
     (ServiceName::Testops, "/health"),
 ];
 
+async fn spawn_services(services: &[ServiceName]) -> TestApp {
+    spawn_with(AppOptions::default().services(services)).await
+}
+
 #[tokio::test]
 async fn every_service_answers_health_in_its_documented_shape() {
     let app = spawn_app().await;
     for (service, path) in HEALTH {
-        let (status, _, body) = get_json(&app.http, &app.url(service, path), None).await;
-        assert_eq!(status, 200, "{service}");
+        let r = app.client(service).get(path).await;
+        let body = r.body;
+        assert_eq!(r.status, 200, "{service}");
         match service {
             ServiceName::Guard => assert_eq!(body, serde_json::json!({ "status": "ok" })),
             ServiceName::Enclave => {
@@ -38,52 +43,38 @@ async fn every_service_answers_health_in_its_documented_shape() {
             }
             _ => assert_eq!(
                 (body["status"].as_str(), body["database"].as_bool()),
-                (Some("ok"), Some(true))
+                (Some("ok"), Some(true)),
+                "{service}"
             ),
         }
     }
-    let (status, _, body) = get_json(
-        &app.http,
-        &app.url(ServiceName::Guard, "/api/v1/readyz"),
-        None,
-    )
-    .await;
-    assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
+    let r = app.client(ServiceName::Guard).get("/api/v1/readyz").await;
+    assert_eq!((r.status, r.body["status"].as_str()), (200, Some("ready")));
     app.stop().await;
 }
 
 #[tokio::test]
 async fn readiness_and_health_report_a_lost_database() {
-    let app = spawn_app().await;
+    let app = spawn_services(&[ServiceName::Guard, ServiceName::Enclave]).await;
     app.platform.db().close().await;
-    let (status, _, body) = get_json(
-        &app.http,
-        &app.url(ServiceName::Guard, "/api/v1/readyz"),
-        None,
-    )
-    .await;
+    let guard = app.client(ServiceName::Guard);
+    let r = guard.get("/api/v1/readyz").await;
     assert_eq!(
-        (status, body),
+        (r.status, r.body),
         (503, serde_json::json!({ "error": "database unavailable" }))
     );
-    let (status, _, body) = get_json(
-        &app.http,
-        &app.url(ServiceName::Enclave, "/v1/health"),
-        None,
-    )
-    .await;
+    let r = app.client(ServiceName::Enclave).get("/v1/health").await;
     assert_eq!(
-        (status, body["status"].as_str(), body["database"].as_bool()),
+        (
+            r.status,
+            r.body["status"].as_str(),
+            r.body["database"].as_bool()
+        ),
         (503, Some("degraded"), Some(false))
     );
-    let (status, _, body) = get_json(
-        &app.http,
-        &app.url(ServiceName::Guard, "/api/v1/healthz"),
-        None,
-    )
-    .await;
+    let r = guard.get("/api/v1/healthz").await;
     assert_eq!(
-        (status, body["status"].as_str()),
+        (r.status, r.body["status"].as_str()),
         (200, Some("ok")),
         "liveness does not depend on the database"
     );
@@ -92,35 +83,42 @@ async fn readiness_and_health_report_a_lost_database() {
 
 #[tokio::test]
 async fn security_headers_and_request_ids_on_success_and_error() {
-    let app = spawn_app().await;
+    let app = spawn_services(&[
+        ServiceName::Guard,
+        ServiceName::Enclave,
+        ServiceName::Vision,
+        ServiceName::Testops,
+    ])
+    .await;
     for (service, path) in [
         (ServiceName::Guard, "/api/v1/healthz"),
         (ServiceName::Testops, "/nope"),
         (ServiceName::Enclave, "/v1/health"),
     ] {
-        let response = app.http.get(app.url(service, path)).send().await.unwrap();
-        let h = response.headers();
-        assert_eq!(h["x-content-type-options"], "nosniff");
-        assert_eq!(h["x-frame-options"], "DENY");
-        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+        let r = app.client(service).get(path).await;
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "strict-origin-when-cross-origin"),
+        ] {
+            assert_eq!(r.header(name), value, "{service} {path}: {name}");
+        }
         assert!(
-            !h.contains_key("strict-transport-security"),
+            !r.headers.contains_key("strict-transport-security"),
             "HSTS only when configured"
         );
         assert!(
-            uuid::Uuid::parse_str(h["x-request-id"].to_str().unwrap()).is_ok(),
+            uuid::Uuid::parse_str(r.header("x-request-id")).is_ok(),
             "a request id is generated"
         );
     }
-    let response = app
-        .http
-        .get(app.url(ServiceName::Vision, "/v1/health"))
+    let r = app
+        .client(ServiceName::Vision)
         .header("x-request-id", "trace-abc-123")
-        .send()
-        .await
-        .unwrap();
+        .get("/v1/health")
+        .await;
     assert_eq!(
-        response.headers()["x-request-id"],
+        r.header("x-request-id"),
         "trace-abc-123",
         "a caller's request id is echoed"
     );
@@ -128,17 +126,12 @@ async fn security_headers_and_request_ids_on_success_and_error() {
 
     let app = spawn_with(AppOptions {
         hsts: true,
-        ..AppOptions::default()
+        ..AppOptions::default().services(&[ServiceName::Testops])
     })
     .await;
-    let response = app
-        .http
-        .get(app.url(ServiceName::Testops, "/health"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.client(ServiceName::Testops).get("/health").await;
     assert_eq!(
-        response.headers()["strict-transport-security"],
+        r.header("strict-transport-security"),
         "max-age=31536000; includeSubDomains"
     );
     app.stop().await;
@@ -146,29 +139,28 @@ async fn security_headers_and_request_ids_on_success_and_error() {
 
 #[tokio::test]
 async fn metrics_are_prometheus_text_with_routes_and_statuses() {
-    let app = spawn_app().await;
-    app.http
-        .get(app.url(ServiceName::Guard, "/api/v1/healthz"))
-        .send()
-        .await
-        .unwrap();
-    app.http
-        .get(app.url(ServiceName::Guard, "/missing"))
-        .send()
-        .await
-        .unwrap();
+    let app = spawn_services(&[
+        ServiceName::Guard,
+        ServiceName::Enclave,
+        ServiceName::Vision,
+        ServiceName::Testops,
+    ])
+    .await;
+    let guard = app.client(ServiceName::Guard);
+    guard.get("/api/v1/healthz").await;
+    guard.get("/missing").await;
     for (service, path) in [
         (ServiceName::Guard, "/api/v1/metrics"),
         (ServiceName::Enclave, "/metrics"),
         (ServiceName::Testops, "/metrics"),
     ] {
-        let response = app.http.get(app.url(service, path)).send().await.unwrap();
-        assert_eq!(response.status(), 200);
-        assert!(response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/plain"));
-        let text = response.text().await.unwrap();
+        let r = app.client(service).get(path).await;
+        assert_eq!(r.status, 200, "{service}");
+        assert!(
+            r.header("content-type").starts_with("text/plain"),
+            "{service}"
+        );
+        let text = &r.text;
         assert!(text.contains(r#"http_requests_total{service="guard",route="/api/v1/healthz",method="GET",status="200"}"#), "{text}");
         assert!(
             text.contains(r#"route="unmatched",method="GET",status="404""#),
@@ -233,53 +225,32 @@ async fn openapi_documents_and_offline_swagger_ui() {
         ),
     ];
     for (service, ui, json_path, documented) in docs {
-        let (status, _, doc) = get_json(&app.http, &app.url(service, json_path), None).await;
-        assert_eq!(status, 200, "{service}");
-        assert_eq!(doc["openapi"], "3.1.0", "{service}");
+        let client = app.client(service);
+        let doc = client.get(json_path).await;
+        assert_eq!(doc.status, 200, "{service}");
+        assert_eq!(doc.body["openapi"], "3.1.0", "{service}");
         assert!(
-            doc["paths"][documented].is_object(),
+            doc.body["paths"][documented].is_object(),
             "{service} documents {documented}"
         );
-        let page = app
-            .http
-            .get(app.url(service, &format!("{ui}/")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(page.status(), 200, "{service}");
-        let html = page.text().await.unwrap();
+        let page = client.get(&format!("{ui}/")).await;
+        assert_eq!(page.status, 200, "{service}");
         assert!(
-            html.contains("swagger-ui") && !html.contains("https://"),
+            page.text.contains("swagger-ui") && !page.text.contains("https://"),
             "{service}: the UI loads nothing remote"
         );
-        let bundle = app
-            .http
-            .get(app.url(service, &format!("{ui}/swagger-ui-bundle.js")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(bundle.status(), 200, "{service}: assets are served locally");
+        let bundle = client.get(&format!("{ui}/swagger-ui-bundle.js")).await;
+        assert_eq!(bundle.status, 200, "{service}: assets are served locally");
     }
-    let yaml = app
-        .http
-        .get(app.url(ServiceName::Guard, "/api/docs/openapi.yaml"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(yaml.status(), 200);
-    let text = yaml.text().await.unwrap();
-    assert!(text.starts_with("openapi: 3.1.0"), "{text:.80}");
-    let login = &get_json(
-        &app.http,
-        &app.url(ServiceName::Guard, "/api/docs/openapi.json"),
-        None,
-    )
-    .await
-    .2["paths"]["/api/v1/auth/login"]["post"];
+    let guard = app.client(ServiceName::Guard);
+    let yaml = guard.get("/api/docs/openapi.yaml").await;
+    assert_eq!(yaml.status, 200);
+    assert!(yaml.text.starts_with("openapi: 3.1.0"), "{:.80}", yaml.text);
+    let doc = guard.get("/api/docs/openapi.json").await.body;
+    let login: &Value = &doc["paths"]["/api/v1/auth/login"]["post"];
     assert!(
         login["responses"]["429"].is_object(),
         "documented errors: {login}"
     );
-    let _: &Value = login;
     app.stop().await;
 }

@@ -9,8 +9,7 @@ use serde_json::Value;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::helpers::*;
-use crate::interactions::{post, with_text};
+use crate::helpers::guard::{spawn_guard, with_text};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -30,7 +29,7 @@ async fn next_json(socket: &mut Socket) -> Value {
 
 #[tokio::test]
 async fn the_live_feed_carries_the_tenants_events_only() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (tenant, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
     let (_, other) = app.guard_user("globex", "gina@globex.com", "admin").await;
     let base = format!("ws://{}/api/v1/ws", app.addr(ServiceName::Guard));
@@ -54,20 +53,22 @@ async fn the_live_feed_carries_the_tenants_events_only() {
     }
 
     // Another tenant's interaction first: it must not show up.
-    post(
-        &app,
-        &other,
-        "/api/v1/interactions",
-        with_text("chatgpt", "globex secret plans"),
-    )
-    .await;
-    let (_, _, mine) = post(
-        &app,
-        &token,
-        "/api/v1/interactions",
-        with_text("chatgpt", "Carte 4111 1111 1111 1111"),
-    )
-    .await;
+    let theirs = app
+        .guard(&other)
+        .post(
+            "/api/v1/interactions",
+            with_text("chatgpt", "globex secret plans"),
+        )
+        .await;
+    assert_eq!(theirs.status, 201, "{}", theirs.body);
+    let mine = app
+        .guard(&token)
+        .post(
+            "/api/v1/interactions",
+            with_text("chatgpt", "Carte 4111 1111 1111 1111"),
+        )
+        .await
+        .body;
     for socket in [&mut by_query, &mut by_header] {
         let first = next_json(socket).await;
         assert_eq!(first["type"], "interaction.created");
@@ -84,7 +85,7 @@ async fn the_live_feed_carries_the_tenants_events_only() {
 
 #[tokio::test]
 async fn the_live_feed_refuses_missing_or_bad_tokens() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let base = format!("ws://{}/api/v1/ws", app.addr(ServiceName::Guard));
     for url in [base.clone(), format!("{base}?token=not.a.jwt")] {
         match tokio_tungstenite::connect_async(url).await {

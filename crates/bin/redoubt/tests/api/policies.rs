@@ -1,89 +1,42 @@
 //! guard policies over HTTP: the contract's example, defaults, validation, 409, 204, roles,
 //! tenant isolation and audit.
 
-use platform::ServiceName;
+use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::*;
-
-const EXAMPLE: &str = r#"{ "name": "Block PII on ChatGPT",
-  "description": "Prevent users from submitting sensitive data to ChatGPT",
-  "rules": { "action": "block",
-             "conditions": [ { "field": "platform_id", "operator": "eq", "value": "chatgpt" },
-                             { "field": "classification_count", "operator": "gte", "value": "1" } ] },
-  "enabled": true, "priority": 10 }"#;
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, reqwest::header::HeaderMap, Value) {
-    call(app, ServiceName::Guard, method, path, Some(token), body).await
-}
+use crate::helpers::guard::{policy, spawn_guard};
 
 #[tokio::test]
 async fn the_contract_example_round_trips() {
-    let app = spawn_app().await;
-    let (tenant, _) = app
-        .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
-        .await;
-    let token = app.guard_login("alice@acme.fr").await;
-    let example: Value = serde_json::from_str(EXAMPLE).unwrap();
-    let (status, headers, created) = send(
-        &app,
-        reqwest::Method::POST,
-        "/api/v1/policies",
-        &token,
-        Some(example.clone()),
-    )
-    .await;
-    assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_str().unwrap().to_string();
-    assert_eq!(
-        headers["location"],
-        format!("/api/v1/policies/{id}").as_str()
-    );
+    let app = spawn_guard().await;
+    let (tenant, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let guard = app.guard(&token);
+    let example = policy();
+    let r = guard.post("/api/v1/policies", example.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.header("location"), format!("/api/v1/policies/{id}"));
+    let created = r.body;
     for key in ["name", "description", "rules", "enabled", "priority"] {
         assert_eq!(created[key], example[key], "{key}");
     }
+    let path = format!("/api/v1/policies/{id}");
 
-    let (status, _, fetched) = send(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/policies/{id}"),
-        &token,
-        None,
-    )
-    .await;
-    assert_eq!((status, &fetched), (200, &created));
+    let fetched = guard.get(&path).await;
+    assert_eq!((fetched.status, &fetched.body), (200, &created));
 
-    let (status, _, again) = send(
-        &app,
-        reqwest::Method::POST,
-        "/api/v1/policies",
-        &token,
-        Some(example),
-    )
-    .await;
-    assert_eq!(status, 409);
+    let again = guard.post("/api/v1/policies", example).await;
+    assert_eq!(again.status, 409);
     assert_eq!(
-        again,
+        again.body,
         json!({ "error": "A policy named \"Block PII on ChatGPT\" already exists" })
     );
 
     let minimal = json!({ "name": "Log Claude", "rules": { "action": "log", "conditions": [
         { "field": "platform_id", "operator": "in", "value": ["claude", "gemini"] }] } });
-    let (status, _, defaults) = send(
-        &app,
-        reqwest::Method::POST,
-        "/api/v1/policies",
-        &token,
-        Some(minimal),
-    )
-    .await;
-    assert_eq!(status, 201);
+    let r = guard.post("/api/v1/policies", minimal).await;
+    assert_eq!(r.status, 201);
+    let defaults = r.body;
     assert_eq!(
         (
             defaults["enabled"].as_bool(),
@@ -93,64 +46,37 @@ async fn the_contract_example_round_trips() {
         (Some(false), Some(100), Some(""))
     );
 
-    let (status, headers, list) = send(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/policies?limit=1",
-        &token,
-        None,
-    )
-    .await;
-    assert_eq!(status, 200);
+    let list = guard.get("/api/v1/policies?limit=1").await;
+    assert_eq!(list.status, 200);
     assert_eq!(
-        (&headers["x-total-count"], &headers["x-total-pages"]),
-        (&"2".parse().unwrap(), &"2".parse().unwrap())
+        (list.header("x-total-count"), list.header("x-total-pages")),
+        ("2", "2")
     );
     assert_eq!(
-        list["policies"][0]["id"],
+        list.body["policies"][0]["id"],
         id.as_str(),
         "lower priority first"
     );
 
-    let (status, _, updated) = send(
-        &app,
-        reqwest::Method::PUT,
-        &format!("/api/v1/policies/{id}"),
-        &token,
-        Some(json!({ "enabled": false, "priority": 500 })),
-    )
-    .await;
+    let updated = guard
+        .put(&path, json!({ "enabled": false, "priority": 500 }))
+        .await;
     assert_eq!(
         (
-            status,
-            updated["enabled"].as_bool(),
-            updated["priority"].as_i64()
+            updated.status,
+            updated.body["enabled"].as_bool(),
+            updated.body["priority"].as_i64()
         ),
         (200, Some(false), Some(500))
     );
     assert_eq!(
-        updated["rules"], created["rules"],
+        updated.body["rules"], created["rules"],
         "fields not given are kept"
     );
 
-    let (status, _, body) = send(
-        &app,
-        reqwest::Method::DELETE,
-        &format!("/api/v1/policies/{id}"),
-        &token,
-        None,
-    )
-    .await;
-    assert_eq!((status, body), (204, Value::Null));
-    let (status, _, _) = send(
-        &app,
-        reqwest::Method::GET,
-        &format!("/api/v1/policies/{id}"),
-        &token,
-        None,
-    )
-    .await;
-    assert_eq!(status, 404);
+    let deleted = guard.delete(&path).await;
+    assert_eq!((deleted.status, deleted.body), (204, Value::Null));
+    assert_eq!(guard.get(&path).await.status, 404);
 
     let (entries, _) = app.platform.audit().page(tenant, 50, 0).await.unwrap();
     let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
@@ -168,10 +94,9 @@ async fn the_contract_example_round_trips() {
 
 #[tokio::test]
 async fn invalid_policies_are_400_and_change_nothing() {
-    let app = spawn_app().await;
-    app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
-        .await;
-    let token = app.guard_login("alice@acme.fr").await;
+    let app = spawn_guard().await;
+    let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let guard = app.guard(&token);
     let rules = json!({ "action": "block", "conditions": [{ "field": "direction", "operator": "eq", "value": "outbound" }] });
     for bad in [
         json!({ "rules": rules }),
@@ -183,119 +108,84 @@ async fn invalid_policies_are_400_and_change_nothing() {
         json!({ "name": "p", "rules": { "action": "block", "conditions": [{ "field": "risk_score", "operator": "contains", "value": "0.5" }] } }),
         json!({ "name": "p", "rules": { "action": "block" } }),
     ] {
-        let (status, _, body) = send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/policies",
-            &token,
-            Some(bad.clone()),
-        )
-        .await;
-        assert_eq!(status, 400, "{bad}: {body}");
-        assert!(body["error"].is_string());
+        let r = guard.post("/api/v1/policies", bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+        assert!(r.body["error"].is_string(), "{bad}: {}", r.body);
     }
-    let (_, headers, _) = send(&app, reqwest::Method::GET, "/api/v1/policies", &token, None).await;
-    assert_eq!(headers["x-total-count"], "0");
+    assert_eq!(
+        guard.get("/api/v1/policies").await.header("x-total-count"),
+        "0"
+    );
     app.stop().await;
 }
 
 #[tokio::test]
 async fn viewers_read_only_and_tenants_never_meet() {
-    let app = spawn_app().await;
-    app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
-        .await;
-    app.user("acme", "vic@acme.fr", ServiceName::Guard, "viewer")
-        .await;
-    app.user("globex", "hank@globex.com", ServiceName::Guard, "admin")
-        .await;
-    let (alice, vic, hank) = (
-        app.guard_login("alice@acme.fr").await,
-        app.guard_login("vic@acme.fr").await,
-        app.guard_login("hank@globex.com").await,
-    );
-    let (_, _, created) = send(
-        &app,
-        reqwest::Method::POST,
-        "/api/v1/policies",
-        &alice,
-        Some(serde_json::from_str(EXAMPLE).unwrap()),
-    )
-    .await;
+    let app = spawn_guard().await;
+    let (_, alice) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let (_, vic) = app.guard_user("acme", "vic@acme.fr", "viewer").await;
+    let (_, hank) = app.guard_user("globex", "hank@globex.com", "admin").await;
+    let (alice, vic, hank) = (app.guard(&alice), app.guard(&vic), app.guard(&hank));
+    let created = alice.post("/api/v1/policies", policy()).await.body;
     let path = format!("/api/v1/policies/{}", created["id"].as_str().unwrap());
+    let path = path.as_str();
 
-    assert_eq!(
-        send(&app, reqwest::Method::GET, &path, &vic, None).await.0,
-        200,
-        "viewers read"
-    );
-    assert_eq!(
-        send(
-            &app,
-            reqwest::Method::POST,
+    let disable = || Some(json!({ "enabled": false }));
+    for (case, client, method, target, body, expected) in [
+        ("viewers read", &vic, Method::GET, path, None, 200),
+        (
+            "viewers do not create",
+            &vic,
+            Method::POST,
             "/api/v1/policies",
+            Some(policy()),
+            403,
+        ),
+        (
+            "viewers do not update",
             &vic,
-            Some(serde_json::from_str(EXAMPLE).unwrap())
-        )
-        .await
-        .0,
-        403
-    );
-    assert_eq!(
-        send(
-            &app,
-            reqwest::Method::PUT,
-            &path,
+            Method::PUT,
+            path,
+            disable(),
+            403,
+        ),
+        (
+            "viewers do not delete",
             &vic,
-            Some(json!({ "enabled": false }))
-        )
-        .await
-        .0,
-        403
-    );
-    assert_eq!(
-        send(&app, reqwest::Method::DELETE, &path, &vic, None)
-            .await
-            .0,
-        403
-    );
-
-    for method in [reqwest::Method::GET, reqwest::Method::DELETE] {
-        let (status, _, body) = send(&app, method, &path, &hank, None).await;
+            Method::DELETE,
+            path,
+            None,
+            403,
+        ),
+        (
+            "another tenant does not update",
+            &hank,
+            Method::PUT,
+            path,
+            disable(),
+            404,
+        ),
+    ] {
+        let r = client.send(method, target, body).await;
+        assert_eq!(r.status, expected, "{case}: {}", r.body);
+    }
+    for method in [Method::GET, Method::DELETE] {
+        let r = hank.send(method.clone(), path, None).await;
         assert_eq!(
-            (status, body),
-            (404, json!({ "error": "Policy not found" }))
+            (r.status, r.body),
+            (404, json!({ "error": "Policy not found" })),
+            "another tenant: {method}"
         );
     }
     assert_eq!(
-        send(
-            &app,
-            reqwest::Method::PUT,
-            &path,
-            &hank,
-            Some(json!({ "enabled": false }))
-        )
-        .await
-        .0,
-        404
+        hank.get("/api/v1/policies").await.header("x-total-count"),
+        "0"
     );
-    let (_, headers, _) = send(&app, reqwest::Method::GET, "/api/v1/policies", &hank, None).await;
-    assert_eq!(headers["x-total-count"], "0");
     // The same name in another tenant is not a duplicate.
+    assert_eq!(hank.post("/api/v1/policies", policy()).await.status, 201);
+    let still = alice.get(path).await;
     assert_eq!(
-        send(
-            &app,
-            reqwest::Method::POST,
-            "/api/v1/policies",
-            &hank,
-            Some(serde_json::from_str(EXAMPLE).unwrap())
-        )
-        .await
-        .0,
-        201
-    );
-    let (status, _, still) = send(&app, reqwest::Method::GET, &path, &alice, None).await;
-    assert_eq!(
-        (status, still["enabled"].as_bool()),
+        (still.status, still.body["enabled"].as_bool()),
         (200, Some(true)),
         "untouched by the other tenant"
     );

@@ -2,11 +2,10 @@
 //! data and secrets, neither the prompts nor any matched value occurs anywhere in the SQLite
 //! files (database and WAL) or in a `pg_dump` of the PostgreSQL database.
 
-use platform::ServiceName;
 use serde_json::json;
 
-use crate::helpers::*;
-use crate::interactions::{post, sha256, with_text};
+use crate::helpers::guard::{sha256, spawn_guard, with_text};
+use crate::helpers::{is_postgres, TestApp};
 
 const SECRETS: [&str; 9] = [
     "jeanne.martin@exemple.fr",
@@ -55,8 +54,9 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 #[tokio::test]
 async fn no_raw_text_or_matched_value_reaches_the_database() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let guard = app.guard(&token);
     let prompts = [
         format!(
             "Bonjour, écris à {} ou appelle le {} pour le virement.",
@@ -71,14 +71,11 @@ async fn no_raw_text_or_matched_value_reaches_the_database() {
         format!("La société SIRET {} a un litige.", SECRETS[7]),
     ];
     for text in &prompts {
-        let (status, _, body) = post(
-            &app,
-            &token,
-            "/api/v1/interactions",
-            with_text("chatgpt", text),
-        )
-        .await;
-        assert_eq!(status, 201, "{body}");
+        let r = guard
+            .post("/api/v1/interactions", with_text("chatgpt", text))
+            .await;
+        let body = r.body;
+        assert_eq!(r.status, 201, "{body}");
         assert!(
             body["classification_count"].as_u64().unwrap() >= 1,
             "{text} → {body}"
@@ -89,23 +86,16 @@ async fn no_raw_text_or_matched_value_reaches_the_database() {
     let batch = json!([{ "platform_id": "claude", "content_hash": sha256(text),
         "content_metadata": { "text": text, "url": format!("https://claude.ai/chat?email={}", SECRETS[8]) },
         "classifications": [{ "type": "EMAIL", "value": SECRETS[8], "score": 0.9 }, { "type": "SSN", "value": "078-05-1120" }] }]);
-    assert_eq!(
-        post(&app, &token, "/api/v1/interactions/batch", batch)
-            .await
-            .0,
-        201
-    );
+    let r = guard.post("/api/v1/interactions/batch", batch).await;
+    assert_eq!(r.status, 201, "{}", r.body);
     // The classify endpoint stores nothing either.
-    let (status, _, _) = call(
-        &app,
-        ServiceName::Guard,
-        reqwest::Method::POST,
-        "/api/v1/classification/classify",
-        Some(&token),
-        Some(json!({ "text": prompts[1] })),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let r = guard
+        .post(
+            "/api/v1/classification/classify",
+            json!({ "text": prompts[1] }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
 
     let stored = stored_bytes(&app).await;
     for needle in SECRETS

@@ -4,10 +4,14 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use platform::ServiceName;
-use reqwest::Response;
 use serde_json::json;
 
 use crate::helpers::*;
+
+/// Only guard: every limit here is guard's.
+fn guard_only(opts: AppOptions) -> AppOptions {
+    opts.services(&[ServiceName::Guard])
+}
 
 fn now_secs() -> u64 {
     SystemTime::now()
@@ -16,27 +20,30 @@ fn now_secs() -> u64 {
         .as_secs()
 }
 
-fn header_u64(response: &Response, name: &str) -> u64 {
-    response.headers()[name].to_str().unwrap().parse().unwrap()
+fn header_u64(response: &TestResponse, name: &str) -> u64 {
+    response
+        .header(name)
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} is a number: {:?}", response.headers))
 }
 
-async fn login(app: &TestApp, email: &str) -> Response {
-    app.http
-        .post(app.url(ServiceName::Guard, "/api/v1/auth/login"))
-        .json(&json!({ "email": email, "password": PASSWORD }))
-        .send()
+async fn login(app: &TestApp, email: &str) -> TestResponse {
+    app.client(ServiceName::Guard)
+        .post(
+            "/api/v1/auth/login",
+            json!({ "email": email, "password": PASSWORD }),
+        )
         .await
-        .unwrap()
 }
 
 async fn login_limit_is_exact(opts: AppOptions) {
-    let app = spawn_with(opts).await;
+    let app = spawn_with(guard_only(opts)).await;
     let (tenant, _) = app
         .user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
         .await;
     for i in 0..5u64 {
         let response = login(&app, "alice@acme.fr").await;
-        assert_eq!(response.status(), 200, "request {}", i + 1);
+        assert_eq!(response.status, 200, "request {}", i + 1);
         assert_eq!(header_u64(&response, "x-ratelimit-limit"), 5);
         assert_eq!(header_u64(&response, "x-ratelimit-remaining"), 4 - i);
         let reset = header_u64(&response, "x-ratelimit-reset");
@@ -46,7 +53,7 @@ async fn login_limit_is_exact(opts: AppOptions) {
         );
     }
     let refused = login(&app, "alice@acme.fr").await;
-    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.status, 429);
     assert_eq!(header_u64(&refused, "x-ratelimit-remaining"), 0);
     let retry_after = header_u64(&refused, "retry-after");
     assert!(
@@ -74,13 +81,13 @@ async fn login_limit_is_exact_in_redis() {
 }
 
 async fn reset_is_honoured(opts: AppOptions) {
-    let app = spawn_with(opts.limit("guard.login", 2, 2)).await;
+    let app = spawn_with(guard_only(opts).limit("guard.login", 2, 2)).await;
     app.user("acme", "alice@acme.fr", ServiceName::Guard, "admin")
         .await;
     let mut reset = 0;
     for want in [200, 200, 429] {
         let response = login(&app, "alice@acme.fr").await;
-        assert_eq!(response.status(), want);
+        assert_eq!(response.status, want);
         if want == 200 {
             reset = header_u64(&response, "x-ratelimit-reset");
         }
@@ -93,8 +100,9 @@ async fn reset_is_honoured(opts: AppOptions) {
             .as_millis() as u64,
     );
     tokio::time::sleep(Duration::from_millis(wait_ms + 50)).await;
-    for want in [200, 200, 429] {
-        assert_eq!(login(&app, "alice@acme.fr").await.status(), want);
+    for (attempt, want) in [200, 200, 429].into_iter().enumerate() {
+        let status = login(&app, "alice@acme.fr").await.status;
+        assert_eq!(status, want, "after the reset, login {}", attempt + 1);
     }
     app.stop().await;
 }
@@ -115,7 +123,7 @@ async fn reset_is_honoured_in_redis() {
 
 #[tokio::test]
 async fn tenant_budgets_are_shared_within_a_tenant_and_separate_across_tenants() {
-    let app = spawn_with(AppOptions::default().limit("guard.api", 3, 60)).await;
+    let app = spawn_with(guard_only(AppOptions::default()).limit("guard.api", 3, 60)).await;
     let (a, a1) = app
         .user("tenant-a", "one@a.example", ServiceName::Guard, "admin")
         .await;
@@ -125,19 +133,16 @@ async fn tenant_budgets_are_shared_within_a_tenant_and_separate_across_tenants()
     let (b, b1) = app
         .user("tenant-b", "one@b.example", ServiceName::Guard, "admin")
         .await;
-    let url = app.url(ServiceName::Guard, "/api/v1/audit-log");
     let (ta1, ta2, tb1) = (
         app.token(ServiceName::Guard, a1, a, "admin"),
         app.token(ServiceName::Guard, a2, a, "admin"),
         app.token(ServiceName::Guard, b1, b, "admin"),
     );
-    let statuses = [
-        get_json(&app.http, &url, Some(&ta1)).await.0,
-        get_json(&app.http, &url, Some(&ta2)).await.0,
-        get_json(&app.http, &url, Some(&ta1)).await.0,
-        get_json(&app.http, &url, Some(&tb1)).await.0,
-        get_json(&app.http, &url, Some(&ta2)).await.0,
-    ];
+    // In this order: A's budget of 3 is shared by its two users; B's is its own.
+    let mut statuses = vec![];
+    for token in [&ta1, &ta2, &ta1, &tb1, &ta2] {
+        statuses.push(app.guard(token).get("/api/v1/audit-log").await.status);
+    }
     assert_eq!(statuses, [200, 200, 200, 200, 429]);
     app.stop().await;
 }
@@ -146,11 +151,11 @@ async fn tenant_budgets_are_shared_within_a_tenant_and_separate_across_tenants()
 async fn nodes_sharing_redis_share_one_budget() {
     let namespace = format!("redoubt-test-{}", uuid::Uuid::new_v4().simple());
     let opts = || {
-        AppOptions {
+        guard_only(AppOptions {
             redis: true,
             namespace: Some(namespace.clone()),
             ..AppOptions::contract_limits()
-        }
+        })
         .limit("guard.login", 4, 60)
     };
     let first = spawn_with(opts()).await;
@@ -165,12 +170,14 @@ async fn nodes_sharing_redis_share_one_budget() {
     let mut remaining = vec![];
     for node in [&first, &second, &first, &second] {
         let response = login(node, "alice@acme.fr").await;
-        assert_eq!(response.status(), 200);
+        assert_eq!(response.status, 200);
         remaining.push(header_u64(&response, "x-ratelimit-remaining"));
     }
     assert_eq!(remaining, [3, 2, 1, 0]);
-    assert_eq!(login(&first, "alice@acme.fr").await.status(), 429);
-    assert_eq!(login(&second, "alice@acme.fr").await.status(), 429);
+    for (node, app) in [("first", &first), ("second", &second)] {
+        let status = login(app, "alice@acme.fr").await.status;
+        assert_eq!(status, 429, "the {node} node, past the shared budget");
+    }
     second.stop().await;
     first.stop().await;
 }
@@ -186,11 +193,12 @@ async fn login_rejections(app: &TestApp) -> u64 {
 
 #[tokio::test]
 async fn rejections_are_counted_in_metrics() {
-    let app = spawn_with(AppOptions::contract_limits().limit("guard.login", 1, 60)).await;
+    let app =
+        spawn_with(guard_only(AppOptions::contract_limits()).limit("guard.login", 1, 60)).await;
     // The recorder is process-wide: count the change, not the total.
     let before = login_rejections(&app).await;
     login(&app, "x@acme.fr").await;
-    assert_eq!(login(&app, "x@acme.fr").await.status(), 429);
+    assert_eq!(login(&app, "x@acme.fr").await.status, 429);
     assert_eq!(login_rejections(&app).await, before + 1);
     app.stop().await;
 }

@@ -7,13 +7,11 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use platform::ServiceName;
-use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use crate::helpers::*;
-use crate::interactions::{get, post, with_text, POLICY};
+use crate::helpers::guard::{guard_only, policy, spawn_guard, with_text};
+use crate::helpers::{spawn_with, AppOptions};
 
 struct Received {
     headers: HeaderMap,
@@ -57,9 +55,10 @@ async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
 
 #[tokio::test]
 async fn the_ssrf_guard_and_validation_refuse_bad_webhooks() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
     let (_, viewer) = app.guard_user("acme", "victor@acme.fr", "viewer").await;
+    let (admin, viewer) = (app.guard(&token), app.guard(&viewer));
     let events = json!(["interaction.created"]);
     for url in [
         "http://hooks.example.com/x",
@@ -71,14 +70,10 @@ async fn the_ssrf_guard_and_validation_refuse_bad_webhooks() {
         "https://user:pw@example.com/hook",
         "not a url",
     ] {
-        let (status, _, body) = post(
-            &app,
-            &token,
-            "/api/v1/webhooks",
-            json!({ "url": url, "events": events }),
-        )
-        .await;
-        assert_eq!(status, 400, "{url}: {body}");
+        let r = admin
+            .post("/api/v1/webhooks", json!({ "url": url, "events": events }))
+            .await;
+        assert_eq!(r.status, 400, "{url}: {}", r.body);
     }
     let public = "https://93.184.215.14/hook";
     for bad in [
@@ -88,46 +83,39 @@ async fn the_ssrf_guard_and_validation_refuse_bad_webhooks() {
         json!({ "url": public, "events": events, "headers": { "bad header": "x" } }),
         json!({ "events": events }),
     ] {
-        assert_eq!(
-            post(&app, &token, "/api/v1/webhooks", bad.clone()).await.0,
-            400,
-            "{bad}"
-        );
+        let r = admin.post("/api/v1/webhooks", bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
     }
-    assert_eq!(
-        post(
-            &app,
-            &viewer,
+    let r = viewer
+        .post(
             "/api/v1/webhooks",
-            json!({ "url": public, "events": events })
+            json!({ "url": public, "events": events }),
         )
-        .await
-        .0,
-        403
-    );
-    let (status, _, created) = post(
-        &app,
-        &token,
-        "/api/v1/webhooks",
-        json!({ "url": public, "events": events, "description": "SIEM" }),
-    )
-    .await;
-    assert_eq!(status, 201, "{created}");
+        .await;
+    assert_eq!(r.status, 403, "viewers do not register webhooks");
+    let r = admin
+        .post(
+            "/api/v1/webhooks",
+            json!({ "url": public, "events": events, "description": "SIEM" }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let created = r.body;
     assert!(created["id"].as_str().unwrap().starts_with("whk_"));
     assert!(created["signing_secret"]
         .as_str()
         .unwrap()
         .starts_with("whsec_"));
     assert_eq!(created["active"], true);
-    let (_, headers, list) = get(&app, &viewer, "/api/v1/webhooks").await;
-    assert_eq!(headers["x-total-count"], "1");
+    let list = viewer.get("/api/v1/webhooks").await;
+    assert_eq!(list.header("x-total-count"), "1");
     assert!(
-        list["webhooks"][0].get("signing_secret").is_none(),
+        list.body["webhooks"][0].get("signing_secret").is_none(),
         "the secret is shown once"
     );
-    let (_, headers, _) = get(&app, &viewer, "/api/v1/webhooks?active=false").await;
-    assert_eq!(headers["x-total-count"], "0");
-    let (_, _, audit) = get(&app, &token, "/api/v1/audit-log").await;
+    let inactive = viewer.get("/api/v1/webhooks?active=false").await;
+    assert_eq!(inactive.header("x-total-count"), "0");
+    let audit = admin.get("/api/v1/audit-log").await.body;
     assert_eq!(audit["entries"][0]["action"], "webhook.create");
 }
 
@@ -135,49 +123,37 @@ async fn the_ssrf_guard_and_validation_refuse_bad_webhooks() {
 async fn deliveries_are_signed_retried_and_follow_subscriptions() {
     let app = spawn_with(AppOptions {
         private_webhooks: true,
-        ..AppOptions::default()
+        ..guard_only()
     })
     .await;
     let (tenant, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
+    let guard = app.guard(&token);
     let (url, mut rx, hits) = receiver(1).await;
-    let (status, _, hook) = post(
-        &app,
-        &token,
-        "/api/v1/webhooks",
-        json!({
-        "url": url, "events": ["interaction.policy_violated", "alert.severity_high"],
-        "headers": { "X-Team": "secops" }, "auth_token": "tok-123" }),
-    )
-    .await;
-    assert_eq!(status, 201, "{hook}");
+    let r = guard
+        .post(
+            "/api/v1/webhooks",
+            json!({
+            "url": url, "events": ["interaction.policy_violated", "alert.severity_high"],
+            "headers": { "X-Team": "secops" }, "auth_token": "tok-123" }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let hook = r.body;
     let secret = hook["signing_secret"].as_str().unwrap().to_string();
-    post(
-        &app,
-        &token,
-        "/api/v1/policies",
-        serde_json::from_str(POLICY).unwrap(),
-    )
-    .await;
+    guard.post("/api/v1/policies", policy()).await;
 
     // An allowed interaction triggers neither subscribed event.
-    assert_eq!(
-        post(
-            &app,
-            &token,
+    let allowed = guard
+        .post("/api/v1/interactions", with_text("claude", "Bonjour"))
+        .await;
+    assert_eq!(allowed.status, 201, "{}", allowed.body);
+    let blocked = guard
+        .post(
             "/api/v1/interactions",
-            with_text("claude", "Bonjour")
+            with_text("chatgpt", "Mail: zoe@acme.fr"),
         )
         .await
-        .0,
-        201
-    );
-    let (_, _, blocked) = post(
-        &app,
-        &token,
-        "/api/v1/interactions",
-        with_text("chatgpt", "Mail: zoe@acme.fr"),
-    )
-    .await;
+        .body;
     assert_eq!(blocked["action"], "block");
 
     let mut seen = Vec::new();
@@ -240,36 +216,27 @@ async fn deliveries_are_signed_retried_and_follow_subscriptions() {
 
 #[tokio::test]
 async fn webhooks_are_deleted_by_admins_only_and_per_tenant() {
-    let app = spawn_app().await;
+    let app = spawn_guard().await;
     let (_, token) = app.guard_user("acme", "alice@acme.fr", "admin").await;
     let (_, viewer) = app.guard_user("acme", "victor@acme.fr", "viewer").await;
     let (_, other) = app.guard_user("globex", "gina@globex.com", "admin").await;
-    let (_, _, hook) = post(
-        &app,
-        &token,
-        "/api/v1/webhooks",
-        json!({ "url": "https://93.184.215.14/h", "events": ["alert.created"] }),
-    )
-    .await;
+    let hook = app
+        .guard(&token)
+        .post(
+            "/api/v1/webhooks",
+            json!({ "url": "https://93.184.215.14/h", "events": ["alert.created"] }),
+        )
+        .await
+        .body;
     let path = format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap());
-    let delete = |t: String| {
-        let path = path.clone();
-        let app = &app;
-        async move {
-            call(
-                app,
-                ServiceName::Guard,
-                Method::DELETE,
-                &path,
-                Some(&t),
-                None,
-            )
-            .await
-            .0
-        }
-    };
-    assert_eq!(delete(viewer).await, 403);
-    assert_eq!(delete(other).await, 404);
-    assert_eq!(delete(token.clone()).await, 204);
-    assert_eq!(delete(token).await, 404);
+    // In this order: refused to a viewer and to another tenant, deleted once, then gone.
+    for (who, token, expected) in [
+        ("a viewer", &viewer, 403),
+        ("another tenant's admin", &other, 404),
+        ("the admin", &token, 204),
+        ("the admin, again", &token, 404),
+    ] {
+        let r = app.guard(token).delete(&path).await;
+        assert_eq!(r.status, expected, "{who}: {}", r.body);
+    }
 }

@@ -9,12 +9,14 @@ use serde_json::Value;
 
 use super::TestApp;
 
-/// What came back: the status, the headers and the JSON body (`Null` when empty or not JSON).
+/// What came back: the status, the headers and the JSON body (`Null` when empty or not JSON);
+/// `text` is the body as sent (metrics, YAML, HTML).
 #[derive(Debug)]
 pub struct TestResponse {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Value,
+    pub text: String,
 }
 
 impl TestResponse {
@@ -27,11 +29,12 @@ impl TestResponse {
     }
 }
 
-/// Requests to one service of `app`, with an optional bearer credential.
+/// Requests to one service of `app`, with an optional bearer credential and further headers.
 pub struct ServiceClient<'a> {
     app: &'a TestApp,
     service: ServiceName,
     bearer: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 impl TestApp {
@@ -41,6 +44,7 @@ impl TestApp {
             app: self,
             service,
             bearer: None,
+            headers: Vec::new(),
         }
     }
 
@@ -58,6 +62,12 @@ impl TestApp {
 impl ServiceClient<'_> {
     pub fn bearer(mut self, credential: &str) -> Self {
         self.bearer = Some(credential.to_string());
+        self
+    }
+
+    /// Sends `name: value` with every request (`x-api-key`, `x-request-id`, …).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
         self
     }
 
@@ -97,6 +107,9 @@ impl ServiceClient<'_> {
         if let Some(credential) = &self.bearer {
             request = request.bearer_auth(credential);
         }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
         if let Some((content_type, bytes)) = body {
             request = request.header("content-type", content_type).body(bytes);
         }
@@ -108,6 +121,7 @@ impl ServiceClient<'_> {
             status,
             headers,
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
         }
     }
 }

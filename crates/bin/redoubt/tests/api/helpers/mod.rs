@@ -1,7 +1,11 @@
-//! `spawn_app()`: a fresh database, data directory and server per test; `client` holds the
-//! request helpers (`app.guard(&token).post(path, json)`).
+//! `spawn_app()`: a fresh database, data directory and server per test (`spawn_with(opts)` with
+//! `AppOptions::default().services(..)` boots only the services a test uses); `client` holds the
+//! request helpers (`app.guard(&token).post(path, json)`), `guard` and `enclave` the helpers of
+//! those services (`spawn_guard()`, `with_text`, `signup`, …).
 
 mod client;
+pub mod enclave;
+pub mod guard;
 
 pub use client::TestResponse;
 
@@ -170,6 +174,11 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(AppOptions::default()).await
 }
 
+/// The platform alone (database, audit, jobs, accounts): no service listens.
+pub async fn spawn_platform() -> TestApp {
+    spawn_with(AppOptions::default().services(&[])).await
+}
+
 pub async fn spawn_with(opts: AppOptions) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         redoubt::telemetry::init("pretty", "info");
@@ -238,15 +247,14 @@ impl TestApp {
     /// Logs in through guard's real endpoint and returns the token.
     pub async fn guard_login(&self, email: &str) -> String {
         let response = self
-            .http
-            .post(self.url(ServiceName::Guard, "/api/v1/auth/login"))
-            .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "login of {email}");
-        let body: serde_json::Value = response.json().await.unwrap();
-        body["token"].as_str().unwrap().to_string()
+            .client(ServiceName::Guard)
+            .post(
+                "/api/v1/auth/login",
+                serde_json::json!({ "email": email, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(response.status, 200, "login of {email}: {}", response.body);
+        response.body["token"].as_str().unwrap().to_string()
     }
 
     /// A token for `service` signed with the server's secret (for services without a login).
@@ -274,23 +282,6 @@ impl TestApp {
     }
 }
 
-/// GET with optional bearer, returning status, headers and JSON body (Null when not JSON).
-pub async fn get_json(
-    http: &reqwest::Client,
-    url: &str,
-    bearer: Option<&str>,
-) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
-    let mut request = http.get(url);
-    if let Some(token) = bearer {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.json().await.unwrap_or(serde_json::Value::Null);
-    (status, headers, body)
-}
-
 /// What an attacker with raw database access runs first: lifts the append-only trigger.
 pub async fn lift_audit_guard(db: &platform::store::Db) {
     let sql = if is_postgres() {
@@ -301,44 +292,9 @@ pub async fn lift_audit_guard(db: &platform::store::Db) {
     platform::on_db!(db, |p| sqlx::query(sql).execute(p).await.map(|_| ())).unwrap();
 }
 
-/// Any request with an optional bearer and JSON body; status, headers and the JSON reply
-/// (Null when the reply is empty or not JSON).
-pub async fn call(
-    app: &TestApp,
-    service: ServiceName,
-    method: reqwest::Method,
-    path: &str,
-    bearer: Option<&str>,
-    body: Option<serde_json::Value>,
-) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
-    let mut request = app.http.request(method, app.url(service, path));
-    if let Some(token) = bearer {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        headers,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    )
-}
-
 impl TestApp {
     /// GET `path` on `service` and return the body as text (metrics, YAML, HTML).
     pub async fn get_text(&self, service: ServiceName, path: &str) -> String {
-        self.http
-            .get(self.url(service, path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        self.client(service).get(path).await.text
     }
 }
