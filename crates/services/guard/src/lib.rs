@@ -41,6 +41,8 @@ pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations
     info(title = "Redoubt guard API", description = "AI-interaction governance: classification, policies, inventory, alerts."),
     servers((url = "/", description = "This server; all paths are under /api/v1")),
     modifiers(&BearerJwtScheme),
+    // Vocabularies that only query parameters use (the derive collects body schemas itself).
+    components(schemas(model::vocabulary::Action, model::vocabulary::Severity)),
     tags((name = "auth"), (name = "interactions"), (name = "policies"), (name = "inventory"), (name = "alerts"),
         (name = "dashboard"), (name = "classification"), (name = "webhooks"), (name = "users"), (name = "tenants"),
         (name = "audit"), (name = "live"), (name = "health"))

@@ -233,6 +233,7 @@ async fn openapi_documents_and_offline_swagger_ui() {
             doc.body["paths"][documented].is_object(),
             "{service} documents {documented}"
         );
+        assert_machine_true(service, &doc.body);
         let page = client.get(&format!("{ui}/")).await;
         assert_eq!(page.status, 200, "{service}");
         assert!(
@@ -253,4 +254,47 @@ async fn openapi_documents_and_offline_swagger_ui() {
         "documented errors: {login}"
     );
     app.stop().await;
+}
+
+/// Every schema a document refers to is in it, it declares how to authenticate, and every
+/// operation with a JSON body or a path parameter lists the platform's own statuses for them.
+fn assert_machine_true(service: ServiceName, doc: &Value) {
+    let text = doc.to_string();
+    let schemas = &doc["components"]["schemas"];
+    for (at, _) in text.match_indices("#/components/schemas/") {
+        let name: String = text[at + 21..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        assert!(
+            schemas[&name].is_object(),
+            "{service}: $ref to a missing schema {name}"
+        );
+    }
+    assert!(
+        doc["components"]["securitySchemes"]
+            .as_object()
+            .is_some_and(|s| !s.is_empty()),
+        "{service}: no security scheme"
+    );
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = &op["responses"];
+            if op["requestBody"].is_object() {
+                for status in ["400", "413", "415"] {
+                    assert!(
+                        responses[status].is_object(),
+                        "{service} {method} {path}: no {status}"
+                    );
+                }
+            }
+            let path_params = op["parameters"].as_array().into_iter().flatten();
+            if path_params.clone().any(|p| p["in"] == "path") {
+                assert!(
+                    responses["400"].is_object(),
+                    "{service} {method} {path}: no 400"
+                );
+            }
+        }
+    }
 }

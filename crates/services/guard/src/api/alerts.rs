@@ -19,6 +19,7 @@ use crate::ErrorBody;
 #[into_params(parameter_in = Query)]
 pub struct AlertFilters {
     /// low, medium, high, critical.
+    #[param(value_type = Option<Severity>)]
     pub severity: Option<String>,
     pub platform_id: Option<String>,
     pub user_id: Option<Uuid>,

@@ -151,11 +151,15 @@ pub struct InteractionFilters {
     pub platform_id: Option<String>,
     pub user_id: Option<Uuid>,
     /// browser_extension, proxy, endpoint_agent, api.
+    #[param(value_type = Option<Source>)]
     pub source: Option<String>,
     /// outbound, inbound.
+    #[param(value_type = Option<Direction>)]
     pub direction: Option<String>,
     /// block, coach, log, allow.
+    #[param(value_type = Option<Action>)]
     pub action: Option<String>,
+    #[param(value_type = Option<InteractionType>)]
     pub interaction_type: Option<String>,
     /// minimal, low, medium, high, critical.
     pub risk_band: Option<String>,

@@ -52,13 +52,17 @@ fn one() -> f64 {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewInteraction {
     /// chatgpt, claude, gemini, deepseek, perplexity, mistral, copilot, … (open list).
-    #[schema(example = "chatgpt")]
+    #[schema(example = "chatgpt", pattern = "^[A-Za-z0-9._-]{1,64}$")]
     pub platform_id: String,
     /// SHA-256 (64 hex) of the content. When `content_metadata.text` is sent it must match.
-    #[schema(example = "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3")]
+    #[schema(
+        example = "a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3",
+        pattern = "^[0-9a-fA-F]{64}$"
+    )]
     pub content_hash: String,
     /// prompt (default), completion, tool_call, embedding.
     #[serde(default = "default_type")]
+    #[schema(value_type = Option<InteractionType>)]
     pub interaction_type: String,
     /// Free-form (url, model, …). `text`, if present, is classified and then dropped.
     #[serde(default)]
@@ -69,12 +73,15 @@ pub struct NewInteraction {
     /// The client's own estimate, 0–1 (default 0). The stored risk is the higher of this and
     /// the server's.
     #[serde(default)]
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub risk_score: f64,
     /// outbound (default) or inbound.
     #[serde(default = "default_direction")]
+    #[schema(value_type = Option<Direction>)]
     pub direction: String,
     /// browser_extension (default), proxy, endpoint_agent, api.
     #[serde(default = "default_source")]
+    #[schema(value_type = Option<Source>)]
     pub source: String,
     #[serde(default)]
     pub user_id: Option<Uuid>,

@@ -13,7 +13,7 @@ const MAX_CONDITIONS: usize = 50;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Rules {
     /// `block` (prevent sending), `coach` (warn, may send anyway), `log` (record silently).
-    #[schema(example = "block")]
+    #[schema(value_type = PolicyAction, example = "block")]
     pub action: String,
     /// All must match (AND).
     pub conditions: Vec<Condition>,
