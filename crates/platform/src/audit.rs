@@ -103,8 +103,11 @@ pub struct AuditLog {
     db: Db,
 }
 
-const COLUMNS: &str =
-    "id, tenant_id, seq, occurred_at, service, actor, action, target, details, prev_hash, hash";
+macro_rules! columns {
+    () => {
+        "id, tenant_id, seq, occurred_at, service, actor, action, target, details, prev_hash, hash"
+    };
+}
 
 impl AuditLog {
     pub fn new(db: Db) -> AuditLog {
@@ -223,9 +226,11 @@ impl AuditLog {
         limit: i64,
         offset: i64,
     ) -> anyhow::Result<(Vec<AuditEntry>, i64)> {
-        let list = sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3"
-        ));
+        let list = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT $2 OFFSET $3"
+        );
         let rows: Vec<AuditEntry> = on_db!(&self.db, |p| sqlx::query_as(list)
             .bind(tenant_id)
             .bind(limit)
@@ -249,9 +254,11 @@ impl AuditLog {
 
     /// Recomputes every hash of the tenant's chain in order and reports the first break.
     pub async fn verify(&self, tenant_id: Uuid) -> anyhow::Result<ChainReport> {
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM audit_log WHERE tenant_id = $1 ORDER BY seq ASC"
-        ));
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM audit_log WHERE tenant_id = $1 ORDER BY seq ASC"
+        );
         let rows: Vec<AuditEntry> = on_db!(&self.db, |p| sqlx::query_as(sql)
             .bind(tenant_id)
             .fetch_all(p)

@@ -12,7 +12,7 @@ pub struct Quota {
 }
 
 impl Quota {
-    pub fn new(limit: u32, period: Duration) -> Quota {
+    pub const fn new(limit: u32, period: Duration) -> Quota {
         assert!(
             limit > 0 && !period.is_zero(),
             "a quota needs a positive limit and period"

@@ -44,7 +44,18 @@ pub struct RateRule {
 }
 
 impl RateRule {
-    pub fn new(
+    /// `limit` requests per minute, keyed by `key`: how every contract states its limits, so
+    /// a service declares its rules as a table of constants.
+    pub const fn per_minute(
+        name: &'static str,
+        limit: u32,
+        key: KeyBy,
+        message: &'static str,
+    ) -> RateRule {
+        RateRule::new(name, limit, Duration::from_secs(60), key, message)
+    }
+
+    pub const fn new(
         name: &'static str,
         limit: u32,
         period: Duration,

@@ -1,8 +1,16 @@
 //! The `Db` seam: one SQLite or PostgreSQL pool, the migrations of each owner, and the `on_db!`
 //! dispatch.
 //!
-//! Queries are written once in portable SQL with `$N` placeholders; `on_db!` monomorphises the
-//! same body for each concrete pool, so bind and decode types are checked for both drivers.
+//! Queries are written once in portable SQL with `$N` placeholders; `on_db!(db, |p| …)`
+//! monomorphises the same body for each concrete pool, so bind and decode types are checked for
+//! both drivers.
+//!
+//! Column lists, everywhere (platform and services): a `macro_rules! columns` that expands to a
+//! string literal, joined into each statement with `concat!`. The SQL stays a `&'static str`,
+//! which sqlx takes as it is; a `format!`ed string would need `sqlx::AssertSqlSafe` and a clone
+//! per backend (`on_db!` expands its body twice), and a `const` cannot be spliced into another
+//! literal. Only statements whose shape depends on the request (optional filters) are built at
+//! run time, from caller-side constants, never from input.
 
 mod filter;
 mod migrations;

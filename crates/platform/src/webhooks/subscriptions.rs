@@ -111,7 +111,11 @@ pub struct Subscriptions {
     max_attempts: i32,
 }
 
-const COLUMNS: &str = "id, tenant_id, service, url, events, description, active, headers, auth_token, signing_secret, created_at";
+macro_rules! columns {
+    () => {
+        "id, tenant_id, service, url, events, description, active, headers, auth_token, signing_secret, created_at"
+    };
+}
 
 impl Subscriptions {
     pub fn new(db: Db, jobs: Jobs, master_key: [u8; 32], max_attempts: i32) -> Subscriptions {
@@ -185,18 +189,11 @@ impl Subscriptions {
             .eq("tenant_id", tenant_id)
             .eq("service", service.as_str())
             .eq_opt("active", active);
-        let select = format!("SELECT {COLUMNS} FROM webhook_subscriptions");
+        let select = concat!("SELECT ", columns!(), " FROM webhook_subscriptions");
         let from = "FROM webhook_subscriptions";
-        fetch_page(
-            &self.db,
-            &select,
-            from,
-            &filter,
-            "created_at DESC, id",
-            page,
-        )
-        .await
-        .map_err(|e| anyhow::Error::new(e).context("listing webhook subscriptions"))
+        fetch_page(&self.db, select, from, &filter, "created_at DESC, id", page)
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("listing webhook subscriptions"))
     }
 
     pub async fn get(
@@ -205,17 +202,17 @@ impl Subscriptions {
         service: ServiceName,
         id: &str,
     ) -> anyhow::Result<Option<SubscriptionRow>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM webhook_subscriptions WHERE id = $1 AND tenant_id = $2 AND service = $3"
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM webhook_subscriptions WHERE id = $1 AND tenant_id = $2 AND service = $3"
         );
-        let found = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-            sql.clone()
-        ))
-        .bind(id)
-        .bind(tenant_id)
-        .bind(service.as_str())
-        .fetch_optional(p)
-        .await);
+        let found = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(id)
+            .bind(tenant_id)
+            .bind(service.as_str())
+            .fetch_optional(p)
+            .await);
         found.map_err(|e| anyhow::Error::new(e).context("reading a webhook subscription"))
     }
 
@@ -248,16 +245,16 @@ impl Subscriptions {
         tenant_id: Uuid,
         service: ServiceName,
     ) -> anyhow::Result<Vec<SubscriptionRow>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND service = $2 AND active = TRUE"
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM webhook_subscriptions WHERE tenant_id = $1 AND service = $2 AND active = TRUE"
         );
-        let rows = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
-            sql.clone()
-        ))
-        .bind(tenant_id)
-        .bind(service.as_str())
-        .fetch_all(p)
-        .await);
+        let rows = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(tenant_id)
+            .bind(service.as_str())
+            .fetch_all(p)
+            .await);
         rows.map_err(|e| anyhow::Error::new(e).context("loading active webhook subscriptions"))
     }
 

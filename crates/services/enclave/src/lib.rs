@@ -73,25 +73,19 @@ impl ErrorEnvelope for EnclaveEnvelope {
     }
 }
 
-pub fn signup_rule() -> RateRule {
-    RateRule::new(
-        "enclave.signup",
-        10,
-        Duration::from_secs(60),
-        KeyBy::Ip,
-        "Too many signups from this address; retry after the indicated period.",
-    )
-}
+pub const SIGNUP: RateRule = RateRule::per_minute(
+    "enclave.signup",
+    10,
+    KeyBy::Ip,
+    "Too many signups from this address; retry after the indicated period.",
+);
 
-pub fn verify_rule() -> RateRule {
-    RateRule::new(
-        "enclave.verify",
-        60,
-        Duration::from_secs(60),
-        KeyBy::Ip,
-        "Too many verifications from this address; retry after the indicated period.",
-    )
-}
+pub const VERIFY: RateRule = RateRule::per_minute(
+    "enclave.verify",
+    60,
+    KeyBy::Ip,
+    "Too many verifications from this address; retry after the indicated period.",
+);
 
 /// What enclave's handlers are given, each part taken by type: the shared service state, the
 /// store, this node's live sessions and the cached engine checks.
@@ -120,12 +114,12 @@ pub fn router(state: ServiceState) -> Router {
     let signup = limited(
         OpenApiRouter::<EnclaveState>::new().routes(routes!(customers::signup)),
         &state,
-        signup_rule(),
+        SIGNUP,
     );
     let verify = limited(
         OpenApiRouter::new().routes(routes!(proofs::verify)),
         &state,
-        verify_rule(),
+        VERIFY,
     );
     // Every customer route authenticates a key and applies the tier's request rate.
     let mut customer = OpenApiRouter::new()

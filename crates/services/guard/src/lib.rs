@@ -7,8 +7,6 @@ mod envelope;
 mod model;
 mod store;
 
-use std::time::Duration;
-
 use axum::extract::FromRef;
 use axum::Router;
 use platform::http::docs::{BearerJwtScheme, DocsPaths};
@@ -50,26 +48,20 @@ pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations
 struct GuardApi;
 
 /// The login limit of the contract: 5 requests per minute per IP.
-pub fn login_rule() -> RateRule {
-    RateRule::new(
-        "guard.login",
-        5,
-        Duration::from_secs(60),
-        KeyBy::Ip,
-        "Too many login attempts. Please try again in a few minutes.",
-    )
-}
+pub const LOGIN: RateRule = RateRule::per_minute(
+    "guard.login",
+    5,
+    KeyBy::Ip,
+    "Too many login attempts. Please try again in a few minutes.",
+);
 
 /// Everything else: 1,000 requests per minute per tenant.
-pub fn api_rule() -> RateRule {
-    RateRule::new(
-        "guard.api",
-        1000,
-        Duration::from_secs(60),
-        KeyBy::Tenant,
-        "Rate limit exceeded. Please try again later.",
-    )
-}
+pub const API: RateRule = RateRule::per_minute(
+    "guard.api",
+    1000,
+    KeyBy::Tenant,
+    "Rate limit exceeded. Please try again later.",
+);
 
 /// What guard's handlers are given: the shared service state and guard's store, each taken
 /// by type (`State<ServiceState>`, `State<GuardStore>`).
@@ -95,7 +87,7 @@ pub fn router(state: ServiceState) -> Router {
     let login = limited(
         OpenApiRouter::<GuardState>::new().routes(routes!(auth::login)),
         &state,
-        login_rule(),
+        LOGIN,
     );
     let api = limited(
         OpenApiRouter::new()
@@ -124,7 +116,7 @@ pub fn router(state: ServiceState) -> Router {
                 policies::delete_policy
             )),
         &state,
-        api_rule(),
+        API,
     );
     let probes = OpenApiRouter::new()
         .routes(routes!(health::healthz))

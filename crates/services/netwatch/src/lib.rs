@@ -4,8 +4,6 @@
 mod audit_log;
 mod health;
 
-use std::time::Duration;
-
 use axum::Router;
 use platform::http::docs::{BearerJwtScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
@@ -43,21 +41,18 @@ impl ErrorEnvelope for NetwatchEnvelope {
 }
 
 /// The contract's general limit: 100 requests per minute (per tenant).
-pub fn api_rule() -> RateRule {
-    RateRule::new(
-        "netwatch.api",
-        100,
-        Duration::from_secs(60),
-        KeyBy::Tenant,
-        "Rate limit exceeded: 100 requests per minute",
-    )
-}
+pub const API: RateRule = RateRule::per_minute(
+    "netwatch.api",
+    100,
+    KeyBy::Tenant,
+    "Rate limit exceeded: 100 requests per minute",
+);
 
 pub fn router(state: ServiceState) -> Router {
     let api = limited(
         OpenApiRouter::new().routes(routes!(audit_log::list_audit_log)),
         &state,
-        api_rule(),
+        API,
     );
     let api = OpenApiRouter::with_openapi(NetwatchApi::openapi())
         .merge(api)

@@ -5,8 +5,6 @@
 mod auth;
 mod health;
 
-use std::time::Duration;
-
 use axum::Router;
 use platform::http::docs::{BearerJwtScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
@@ -64,38 +62,28 @@ impl ErrorEnvelope for TestopsEnvelope {
 }
 
 /// The contract's auth tier: 5 requests per minute per IP on signup and login.
-pub fn auth_rule() -> RateRule {
-    RateRule::new(
-        "testops.auth",
-        5,
-        Duration::from_secs(60),
-        KeyBy::Ip,
-        "Too many authentication attempts. Please try again in a moment.",
-    )
-}
+pub const AUTH: RateRule = RateRule::per_minute(
+    "testops.auth",
+    5,
+    KeyBy::Ip,
+    "Too many authentication attempts. Please try again in a moment.",
+);
 
 /// The contract's API tier: 100 requests per minute per organisation.
-pub fn api_rule() -> RateRule {
-    RateRule::new(
-        "testops.api",
-        100,
-        Duration::from_secs(60),
-        KeyBy::Tenant,
-        "API rate limit exceeded. Please try again in a moment.",
-    )
-}
+pub const API: RateRule = RateRule::per_minute(
+    "testops.api",
+    100,
+    KeyBy::Tenant,
+    "API rate limit exceeded. Please try again in a moment.",
+);
 
 pub fn router(state: ServiceState) -> Router {
     let public = limited(
         OpenApiRouter::new().routes(routes!(auth::login)),
         &state,
-        auth_rule(),
+        AUTH,
     );
-    let api = limited(
-        OpenApiRouter::new().routes(routes!(auth::me)),
-        &state,
-        api_rule(),
-    );
+    let api = limited(OpenApiRouter::new().routes(routes!(auth::me)), &state, API);
     let api = OpenApiRouter::with_openapi(TestopsApi::openapi())
         .merge(public)
         .merge(api)

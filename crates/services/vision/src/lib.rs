@@ -5,8 +5,6 @@
 mod health;
 mod status;
 
-use std::time::Duration;
-
 use axum::Router;
 use platform::http::docs::{ApiKeyHeaderScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
@@ -58,21 +56,18 @@ impl ErrorEnvelope for VisionEnvelope {
 }
 
 /// Not in the contract: 600 requests per minute per API key (see docs/decisions.md).
-pub fn api_rule() -> RateRule {
-    RateRule::new(
-        "vision.api",
-        600,
-        Duration::from_secs(60),
-        KeyBy::ApiKey,
-        "Rate limit exceeded: 600 requests per minute per API key",
-    )
-}
+pub const API: RateRule = RateRule::per_minute(
+    "vision.api",
+    600,
+    KeyBy::ApiKey,
+    "Rate limit exceeded: 600 requests per minute per API key",
+);
 
 pub fn router(state: ServiceState) -> Router {
     let api = limited(
         OpenApiRouter::new().routes(routes!(status::capacity)),
         &state,
-        api_rule(),
+        API,
     );
     let api = OpenApiRouter::with_openapi(VisionApi::openapi())
         .merge(api)

@@ -4,10 +4,8 @@
 //! `alerts`: guard_alerts; `tenant_settings`: guard_tenant_settings), and `reports` reads them
 //! for the dashboard and the inventory. Platform tables are reached through the platform.
 //!
-//! Column lists: one idiom, a `macro_rules!` that expands to a string literal, joined with
-//! `concat!`. The SQL stays a `&'static str`, which sqlx takes as safe as it is (a `format!`ed
-//! string needs `AssertSqlSafe`, cloned because `on_db!` expands its body once per backend),
-//! and the list is written once for the SELECT and the INSERT.
+//! Column lists follow the house idiom (a `macro_rules! columns` literal joined with `concat!`;
+//! the reason is in `platform::store`).
 //!
 //! Every call carries `.context(..)` saying what failed; the cause reaches the log through
 //! `ApiError`'s source, with the request id.
