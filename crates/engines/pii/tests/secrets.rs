@@ -34,6 +34,9 @@ fn known_formats_are_found_whole() {
     );
     let keys = [
         "AKIAIOSFODNN7EXAMPLF".to_string(),
+        // Digits outside base32 (0, 1, 8, 9), as gitleaks and trufflehog match them.
+        "AKIA0189ABCDEF012345".to_string(),
+        "ASIAZ9Y8X7W6V5U4T3S1".to_string(),
         "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".to_string(),
         "glpat-Zx9CkQ2pLm4Nv7RtYb3W".to_string(),
         "sk_live_4eC39HqLyjWDarjtT1zdp7dc".to_string(),

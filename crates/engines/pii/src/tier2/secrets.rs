@@ -22,7 +22,7 @@ struct Rule {
 const RULES: &[Rule] = &[
     Rule {
         keywords: &["akia", "asia", "abia", "acca", "a3t"],
-        pattern: r"(?-u:\b)(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?-u:\b)",
+        pattern: r"(?-u:\b)(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?-u:\b)",
         min_entropy: 3.0,
         score: 0.95,
     },
