@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::helpers::enclave::{
-    assert_envelope, enclave_app, enclave_only, signup, signup_raw, spawn_enclave,
+    assert_envelope, destroyed_session, enclave_app, enclave_only, signup, signup_raw,
+    spawn_enclave,
 };
 use crate::helpers::{spawn_with, AppOptions, TestApp, TestResponse};
 
@@ -403,15 +404,7 @@ async fn a_timed_out_exec_reports_it_and_the_session_stays_usable() {
 async fn verify_is_public_stateless_and_names_the_failed_check() {
     let app = spawn_with(enclave_only().limit("enclave.verify", 3, 60)).await;
     let (_, key) = signup(&app, "v@v.example", None).await;
-    let enclave = app.enclave(&key);
-    let created = enclave.post("/v1/sessions", json!({})).await.body;
-    let destroyed = enclave
-        .delete(&format!(
-            "/v1/sessions/{}",
-            created["session_id"].as_str().unwrap()
-        ))
-        .await
-        .body;
+    let destroyed = destroyed_session(&app, &key).await;
     let public = app.client(ServiceName::Enclave);
     let mut tampered = destroyed["cdp"].clone();
     tampered["destroyed_at"] = json!("2020-01-01T00:00:00Z");
@@ -527,15 +520,7 @@ async fn sessions_left_live_by_a_stopped_server_are_recovered_with_a_cdp() {
 async fn a_cdp_verifies_offline_with_the_cli_and_with_plain_python() {
     let app = spawn_enclave().await;
     let (_, key) = signup(&app, "offline@o.example", None).await;
-    let enclave = app.enclave(&key);
-    let created = enclave.post("/v1/sessions", json!({})).await.body;
-    let destroyed = enclave
-        .delete(&format!(
-            "/v1/sessions/{}",
-            created["session_id"].as_str().unwrap()
-        ))
-        .await
-        .body;
+    let destroyed = destroyed_session(&app, &key).await;
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("cdp.json");
     std::fs::write(&good, destroyed["cdp"].to_string()).unwrap();

@@ -19,7 +19,9 @@ use crate::announce;
 use crate::model::alert::{self, AlertRow};
 use crate::model::analysis;
 use crate::model::interaction::{Interaction, NewInteraction};
-use crate::model::vocabulary::{filter, risk_bands, Action, Direction, InteractionType, Source};
+use crate::model::vocabulary::{
+    filter, filter_in, risk_bands, Action, Direction, InteractionType, Source,
+};
 use crate::store::GuardStore;
 use crate::ErrorBody;
 
@@ -179,17 +181,7 @@ impl InteractionFilters {
         filter::<Direction>("direction", &self.direction)?;
         filter::<Action>("action", &self.action)?;
         filter::<InteractionType>("interaction_type", &self.interaction_type)?;
-        let bands = risk_bands();
-        if self
-            .risk_band
-            .as_ref()
-            .is_some_and(|b| !bands.contains(&b.as_str()))
-        {
-            return Err(ApiError::bad_request(format!(
-                "risk_band must be one of {}",
-                bands.join(", ")
-            )));
-        }
+        filter_in("risk_band", &self.risk_band, &risk_bands())?;
         for risk in [self.min_risk, self.max_risk].into_iter().flatten() {
             if !(0.0..=1.0).contains(&risk) {
                 return Err(ApiError::bad_request(

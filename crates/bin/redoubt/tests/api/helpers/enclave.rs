@@ -60,3 +60,14 @@ pub fn assert_envelope(r: &TestResponse, expected: u16, code: &str) {
         "{body}"
     );
 }
+
+/// Creates a session with every default and destroys it: the DELETE body (CDP, evidence).
+pub async fn destroyed_session(app: &TestApp, key: &str) -> Value {
+    let enclave = app.enclave(key);
+    let created = enclave.post("/v1/sessions", json!({})).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["session_id"].as_str().unwrap();
+    let destroyed = enclave.delete(&format!("/v1/sessions/{id}")).await;
+    assert_eq!(destroyed.status, 200, "{}", destroyed.body);
+    destroyed.body
+}
