@@ -47,7 +47,7 @@ fn known_formats_are_found_whole() {
         "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH".to_string(),
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U".to_string(),
     ];
-    for key in &keys {
+    for key in keys.iter().chain(&more_formats()) {
         let text = format!("Peux-tu déboguer ce script ? La clé est {key} merci");
         assert_eq!(secrets(&text), vec![key.clone()], "{text}");
     }
@@ -56,6 +56,48 @@ fn known_formats_are_found_whole() {
         secrets(&format!("fix this:\n{pem}\nthanks")),
         vec![pem.to_string()]
     );
+}
+
+/// One key per further gitleaks rule (ids in src/tier2/secrets.rs), bodies from the LCG.
+fn more_formats() -> Vec<String> {
+    let hex = |n: usize, seed: u64| -> String {
+        random_body(n, seed)
+            .bytes()
+            .map(|b| char::from(b"0123456789abcdef"[b as usize % 16]))
+            .collect()
+    };
+    let upper = |n: usize, seed: u64| random_body(n, seed).to_uppercase();
+    let letters = |n: usize, seed: u64| -> String {
+        random_body(n, seed)
+            .bytes()
+            .map(|b| {
+                char::from(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[b as usize % 52])
+            })
+            .collect()
+    };
+    vec![
+        format!("glptt-{}", hex(40, 1)),
+        format!("gldt-{}", random_body(20, 2)),
+        format!("xapp-1-A0{}-1234567890123-{}", upper(9, 3), hex(64, 4)),
+        format!("SG.{}.{}", random_body(22, 5), random_body(43, 6)),
+        format!("SK{}", hex(32, 7)),
+        format!("npm_{}", random_body(36, 8)),
+        format!("pypi-AgEIcHlwaS5vcmc{}", random_body(60, 9)),
+        format!("dop_v1_{}", hex(64, 10)),
+        format!("shpat_{}", hex(32, 11)),
+        format!("key-{}", hex(32, 12)),
+        format!("PMAK-{}-{}", hex(24, 13), hex(34, 14)),
+        format!("dapi{}", hex(32, 15)),
+        format!("dp.pt.{}", random_body(43, 16)),
+        format!("lin_api_{}", random_body(40, 17)),
+        format!("NRAK-{}", upper(27, 18)),
+        format!("api_org_{}", letters(34, 19)),
+        format!("glsa_{}_{}", random_body(32, 20), hex(8, 21)),
+        format!("HRKU-AA{}", random_body(58, 22)),
+        format!("pul-{}", hex(40, 23)),
+        format!("sntryu_{}", hex(64, 24)),
+        format!("hvs.{}", random_body(95, 25)),
+    ]
 }
 
 #[test]
