@@ -8,30 +8,9 @@ use std::time::Instant;
 
 use criterion::{criterion_group, Criterion};
 
-const SHORT: &str = "Écris à alice@acme.fr et rappelle-moi au 06 12 34 56 78 avant midi."; // 68 chars
-
-/// A realistic long prompt: French and English prose with a few identifiers and a secret.
-fn long_prompt(target_bytes: usize) -> String {
-    let paragraphs = [
-        "Bonjour, peux-tu reformuler ce courriel pour le service client ? Le client dit ne pas avoir reçu sa commande et demande un remboursement rapide. ",
-        "Please summarise the following meeting notes: the team agreed to migrate the billing service next quarter, pending the security review. ",
-        "Voici ses coordonnées : jean.dupont@exemple.fr, téléphone +33 1 23 45 67 89, IBAN FR76 3000 6000 0112 3456 7890 189. ",
-        "The deployment failed on host 10.12.4.7 with token 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 in the logs; explain the stack trace. ",
-        "Traduis en anglais : « Nous avons bien reçu votre dossier et nous reviendrons vers vous sous huit jours ouvrés. » ",
-    ];
-    let mut text = String::new();
-    let mut i = 0;
-    while text.len() < target_bytes {
-        text.push_str(paragraphs[i % paragraphs.len()]);
-        i += 1;
-    }
-    let mut end = target_bytes.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.truncate(end);
-    text
-}
+#[path = "support/prompts.rs"]
+mod prompts;
+use prompts::{long_prompt, SHORT, SHORT_CLEAN};
 
 fn percentiles(label: &str, text: &str) {
     for _ in 0..200 {
@@ -74,10 +53,7 @@ fn main() {
     percentiles("80-char (email, phone)", SHORT);
     percentiles("1 KB mixed FR/EN", &long_prompt(1024));
     percentiles("2 KB mixed FR/EN", &long_prompt(2048));
-    percentiles(
-        "80-char PII-free",
-        "Résume l'article sur la réforme des retraites en trois points.",
-    );
+    percentiles("80-char PII-free", SHORT_CLEAN);
     println!();
     benches();
     Criterion::default().configure_from_args().final_summary();

@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use crate::{Finding, PiiType, Tier};
@@ -18,7 +19,7 @@ fn patterns() -> &'static [(Regex, &'static [&'static str])] {
         let number = r"(?:[LRDA]\s?\.?\s?\*?\s?)?\d+(?:[-.]\d+)*";
         [
             format!(r"(?i)(?-u:\b)articles?\s+{number}(?:\s*(?:,|à|et)\s*{number})*\s+(?:du|de la|des)\s+code\s+(?:{CODES})"),
-            r"(?i)(?-u:\b)(?:pourvoi\s+)?n\s?[°o]\s?\d{2}-\d{2}\.\d{3}(?-u:\b)".to_string(),
+            r"(?i)(?-u:\b)(?:pourvoi\s+)?n\s?°\s?\d{2}-\d{2}\.\d{3}(?-u:\b)".to_string(),
             r"(?i)(?-u:\b)RG\s*(?:n\s?[°o]\s?)?\d{2}/\d{4,5}(?-u:\b)".to_string(),
             r"\bECLI:[A-Z]{2}:[A-Z]+:\d{4}:[A-Z0-9.]+".to_string(),
             r"(?-u:\b)[CT]-\d{1,4}/\d{2}(?-u:\b)".to_string(),
@@ -30,19 +31,37 @@ fn patterns() -> &'static [(Regex, &'static [&'static str])] {
     })
 }
 
-/// Words that must occur (lower-cased) before each pattern, in the order of `patterns`.
+/// For each pattern, in the order of `patterns`, literals (ASCII case-insensitive) that must
+/// all occur for it to be worth running: one scan of the text decides.
 const HINTS: [&[&str]; 5] = [
     &["article", "code"],
-    &["-", "."],
+    &["n°", "-"],
     &["rg", "/"],
     &["ecli:"],
     &["-", "/"],
 ];
 
+fn hint_finder() -> &'static AhoCorasick {
+    static CELL: OnceLock<AhoCorasick> = OnceLock::new();
+    CELL.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(HINTS.iter().flat_map(|h| h.iter()))
+            .expect("valid legal hints")
+    })
+}
+
 pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
-    let lower = text.to_lowercase();
-    for (re, hints) in patterns() {
-        if !hints.iter().all(|h| lower.contains(h)) {
+    let hint_count: usize = HINTS.iter().map(|h| h.len()).sum();
+    let mut seen = vec![false; hint_count];
+    for m in hint_finder().find_overlapping_iter(text) {
+        seen[m.pattern().as_usize()] = true;
+    }
+    let mut offset = 0;
+    for ((re, hints), _) in patterns().iter().zip(HINTS) {
+        let all = seen[offset..offset + hints.len()].iter().all(|s| *s);
+        offset += hints.len();
+        if !all {
             continue;
         }
         for m in re.find_iter(text) {

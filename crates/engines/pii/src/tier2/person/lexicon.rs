@@ -114,46 +114,48 @@ pub(super) fn lexicon() -> &'static Lexicon {
     })
 }
 
+/// The form the lexicons are keyed by: lower case, without an English possessive.
+pub(super) fn key(w: &str) -> String {
+    base(w).to_lowercase()
+}
+
+/// Lookups take a word's `key`, computed once per word.
 impl Lexicon {
-    pub fn is_first(&self, w: &str) -> bool {
-        let lower = base(w).to_lowercase();
-        self.first.contains(lower.as_str())
-            || lower.split('-').count() == 2
-                && lower
-                    .split('-')
-                    .all(|p| self.first.contains(p) && !self.not_alone.contains(p))
+    pub fn is_first(&self, key: &str) -> bool {
+        self.first.contains(key) || self.is_compound_first(key)
     }
 
-    /// Two known first names joined by a hyphen ("Jean-Baptiste", "Anne-Sophie").
-    pub fn is_compound_first(&self, w: &str) -> bool {
-        let lower = base(w).to_lowercase();
-        lower.split('-').count() == 2
-            && lower
+    /// Two known first names joined by a hyphen ("jean-baptiste", "anne-sophie").
+    pub fn is_compound_first(&self, key: &str) -> bool {
+        key.split('-').count() == 2
+            && key
                 .split('-')
                 .all(|p| self.first.contains(p) && !self.not_alone.contains(p))
     }
 
-    pub fn is_last(&self, w: &str) -> bool {
-        let lower = base(w).to_lowercase();
-        self.last.contains(lower.as_str()) && !self.languages.contains(lower.as_str())
+    pub fn is_last(&self, key: &str) -> bool {
+        self.last.contains(key) && !self.languages.contains(key)
     }
 
     /// Usually something else when it stands alone: a month, a place, a product, a language.
-    pub fn not_alone(&self, w: &str) -> bool {
-        self.not_alone.contains(base(w).to_lowercase().as_str())
+    pub fn not_alone(&self, key: &str) -> bool {
+        self.not_alone.contains(key)
     }
 
-    pub fn is_language(&self, w: &str) -> bool {
-        self.languages.contains(base(w).to_lowercase().as_str())
+    pub fn is_language(&self, key: &str) -> bool {
+        self.languages.contains(key)
     }
 
-    pub fn is_subject_verb(&self, w: &str) -> bool {
-        self.subject_verbs.contains(w.to_lowercase().as_str())
+    pub fn is_subject_verb(&self, key: &str) -> bool {
+        self.subject_verbs.contains(key)
     }
 }
 
+/// "M", "Mme", "Dr", "Maître"…, written with a capital as titles are.
 pub(super) fn is_title(w: &str) -> bool {
-    w.len() <= 12 && TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
+    w.len() <= 12
+        && w.starts_with(char::is_uppercase)
+        && TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
 }
 
 pub(super) fn is_particle(w: &str) -> bool {

@@ -16,7 +16,7 @@
 mod lexicon;
 mod words;
 
-use lexicon::{is_particle, is_place_prefix, is_title, lexicon, Lexicon};
+use lexicon::{is_particle, is_place_prefix, is_title, key, lexicon, Lexicon};
 use words::{base, capitalised, elided_surname, end_of, words, Word};
 
 use crate::{Finding, PiiType, Tier};
@@ -61,23 +61,24 @@ impl Names<'_> {
     fn at(&self, i: usize) -> Option<(usize, usize, f32)> {
         let (ws, lex) = (self.ws, self.lex);
         let w = &ws[i];
-        if w.glued || !(capitalised(w.text) || is_title(w.text)) || self.in_place_name(i) {
+        if w.glued || !w.text.starts_with(char::is_uppercase) || self.in_place_name(i) {
             return None;
         }
         if is_title(w.text) {
             return self.titled(i);
         }
-        if !lex.is_first(w.text) {
+        let first = key(w.text);
+        if !capitalised(w.text) || !lex.is_first(&first) {
             return None;
         }
         // Rule 2: first name + surname.
         if let Some(mut last) = self.surname_from(i + 1, true) {
-            let second = &ws[i + 1];
-            let known = lex.is_last(ws[last].text) || lex.is_first(second.text);
+            let known = lex.is_last(&key(ws[last].text)) || lex.is_first(&key(ws[i + 1].text));
             // "France Télévisions", "Claude Code": ambiguous first words need a real surname.
-            if !lex.not_alone(w.text) || known {
+            if !lex.not_alone(&first) || known {
                 if let Some(third) = self.surname_from(last + 1, true) {
-                    if lex.is_last(ws[third].text) || lex.is_first(ws[third].text) {
+                    let third_key = key(ws[third].text);
+                    if lex.is_last(&third_key) || lex.is_first(&third_key) {
                         last = third;
                     }
                 }
@@ -86,8 +87,9 @@ impl Names<'_> {
             }
         }
         // Rule 3: a first name alone.
-        let alone_ok = !lex.not_alone(w.text) && !words::all_caps(w.text);
-        (alone_ok && (!w.sentence_start || self.reads_as_subject(i))).then_some((i, i, 0.75))
+        let alone_ok = !lex.not_alone(&first) && !words::all_caps(w.text);
+        (alone_ok && (!w.sentence_start || self.reads_as_subject(i, &first)))
+            .then_some((i, i, 0.75))
     }
 
     /// Rule 1: a title, then a surname of up to three words.
@@ -108,14 +110,13 @@ impl Names<'_> {
     }
 
     /// A sentence-initial first name that is a subject, a compound, a possessive or a vocative.
-    fn reads_as_subject(&self, i: usize) -> bool {
+    fn reads_as_subject(&self, i: usize, first: &str) -> bool {
         let w = &self.ws[i];
-        let next_verb = self
-            .ws
-            .get(i + 1)
-            .is_some_and(|n| n.joined_to_previous && self.lex.is_subject_verb(n.text));
+        let next_verb = self.ws.get(i + 1).is_some_and(|n| {
+            n.joined_to_previous && self.lex.is_subject_verb(&n.text.to_lowercase())
+        });
         let vocative = self.text[w.end..].starts_with(',');
-        next_verb || vocative || base(w.text) != w.text || self.lex.is_compound_first(w.text)
+        next_verb || vocative || base(w.text) != w.text || self.lex.is_compound_first(first)
     }
 
     /// The last word of a surname that starts at word `k`, particles included ("Dupont",
@@ -134,13 +135,17 @@ impl Names<'_> {
         }
         let surname = |j: usize| {
             self.ws.get(j).is_some_and(|n| {
-                attached(j, n)
-                    && !n.glued
-                    && !is_title(n.text)
-                    && !self.lex.is_language(n.text)
+                if !attached(j, n)
+                    || n.glued
+                    || !n.text.starts_with(char::is_uppercase) && !elided_surname(n.text)
+                {
+                    return false;
+                }
+                let k = key(n.text);
+                !is_title(n.text)
+                    && !self.lex.is_language(&k)
                     && (elided_surname(n.text)
-                        || capitalised(n.text)
-                            && (self.lex.is_last(n.text) || !self.lex.not_alone(n.text)))
+                        || capitalised(n.text) && (self.lex.is_last(&k) || !self.lex.not_alone(&k)))
             })
         };
         if j > k && surname(j) {

@@ -12,8 +12,6 @@ pub(super) struct Word<'a> {
     pub joined_to_previous: bool,
     /// First word of a sentence, a line or a list item.
     pub sentence_start: bool,
-    /// First word after a comma or an opening bracket or quote (a clause start).
-    pub clause_start: bool,
     /// Touches a digit or underscore: part of a code or token, not a word.
     pub glued: bool,
 }
@@ -22,7 +20,6 @@ pub(super) fn words(text: &str) -> Vec<Word<'_>> {
     let mut out: Vec<Word> = Vec::new();
     let mut gap_clean = true;
     let mut sentence_start = true;
-    let mut clause_start = false;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c.is_alphabetic() {
@@ -51,11 +48,9 @@ pub(super) fn words(text: &str) -> Vec<Word<'_>> {
                 end,
                 joined_to_previous: gap_clean && !out.is_empty(),
                 sentence_start,
-                clause_start,
             });
             gap_clean = true;
             sentence_start = false;
-            clause_start = false;
         } else {
             if !c.is_whitespace() {
                 gap_clean = false;
@@ -63,12 +58,8 @@ pub(super) fn words(text: &str) -> Vec<Word<'_>> {
             if SENTENCE_BREAKS.contains(&c) {
                 sentence_start = true;
             }
-            if matches!(c, ',' | '(' | '«' | '"' | '“' | '—' | '–') {
-                clause_start = true;
-            }
             if c.is_ascii_digit() {
                 sentence_start = false;
-                clause_start = false;
             }
         }
     }
@@ -100,7 +91,7 @@ fn is_mac(w: &str) -> bool {
 pub(super) fn elided_surname(w: &str) -> bool {
     ["d'", "d’", "D'", "D’"]
         .iter()
-        .any(|p| w.strip_prefix(p).is_some_and(|rest| capitalised(rest)))
+        .any(|p| w.strip_prefix(p).is_some_and(capitalised))
 }
 
 /// Every letter upper-case ("DUPONT", "ALERTE").
