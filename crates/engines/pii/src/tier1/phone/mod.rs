@@ -146,14 +146,25 @@ impl Candidate {
             return false;
         }
         regions.iter().any(|&region| {
+            if matches!(region, Id::US | Id::CA) {
+                // One numbering plan for the whole +1 zone (the Caribbean's area codes too).
+                return north_american && self.valid_in_north_america();
+            }
             let Some(meta) = numbering::metadata(region) else {
                 return false;
             };
-            let shaped = numbering::has_trunk_prefix(meta)
-                || named
-                || (north_american && matches!(region, Id::US | Id::CA));
-            shaped && numbering::valid_national(meta, &self.digits)
+            (numbering::has_trunk_prefix(meta) || named)
+                && numbering::valid_national(meta, &self.digits)
         })
+    }
+
+    fn valid_in_north_america(&self) -> bool {
+        let with_code = if self.digits.len() == 11 && self.digits.starts_with('1') {
+            self.digits.clone()
+        } else {
+            format!("1{}", self.digits)
+        };
+        numbering::valid_international(&with_code) == Some(1)
     }
 }
 
@@ -227,6 +238,11 @@ mod tests {
             ["01 23 45 67 89 poste 12"]
         );
         assert_eq!(phones("+1 415 555 2671"), ["+1 415 555 2671"]);
+        // The +1 zone is one plan: Caribbean area codes in North-American form.
+        assert_eq!(
+            phones("Call (658)253-3040 or 809.743.5935"),
+            ["(658)253-3040", "809.743.5935"]
+        );
     }
 
     #[test]
