@@ -48,6 +48,17 @@ const NOT_ALONE: &str = "claude gemini mistral grok copilot perplexity poe deeps
     excel word teams office windows linux python java ruby rust swift dart scala julia go \
     bonjour merci salut hello dear cher chère bien bonne";
 
+/// More words that a gazetteer lists as first names but that prompts mostly use otherwise:
+/// function words, places, frameworks and products, acronyms, virtues.
+const NOT_ALONE_MORE: &str = "my le la les an ma mon ne on ta un do so no yes real person \
+    florence victoria regina chester chelsea eugene sofia mali lourdes nancy charlotte madison \
+    savannah adelaide alexandria sydney cheyenne phoenix orlando aurora lorraine valence valencia \
+    vienne lima quito santiago salvador vienna alma amber ivy iris jade olive violet lily \
+    django flask rails laravel spring angular react vue ember svelte kotlin perl elixir jenkins \
+    ansible terraform docker kubernetes jira slack notion figma zoom sage oracle tableau \
+    iban siret siren rib bic tva api crm pdf \
+    wisdom discipline patience prudence constance honor honour justice liberty harmony";
+
 /// Languages, nationalities and their adjectives, in English and French ("into Spanish",
 /// "Traduis en Japonais"): never part of a name, even where a gazetteer lists them as a
 /// surname ("English", "French", "German").
@@ -63,11 +74,29 @@ const LANGUAGES: &str = "english french spanish german italian portuguese dutch 
     australien européen européenne africain asiatique catalan basque corse flamand suisse belge";
 
 /// Words between a first name and a surname, or before a surname ("de la Fontaine",
-/// "Van der Berg", "da Silva", "von Weber", "Le Goff" — "Le" only before a capitalised word).
-pub(super) const PARTICLES: [&str; 25] = [
+/// "Van der Berg", "da Silva", "von Weber", "Le Goff", "Ó Súilleabháin", "Mac Giolla Phádraig",
+/// "ap Rhys", "Lo Bianco" — "Le" only before a capitalised word).
+pub(super) const PARTICLES: [&str; 37] = [
     "de", "du", "des", "la", "le", "van", "von", "der", "den", "ter", "ten", "vander", "da", "di",
-    "del", "della", "dos", "das", "do", "zu", "af", "al", "el", "ben", "bin",
+    "del", "della", "dos", "das", "do", "zu", "af", "al", "el", "ben", "bin", "lo", "li", "ó", "o",
+    "ní", "nic", "mac", "mc", "ap", "ua", "uí", "st",
 ];
+
+/// Nouns that start the names of streets, buildings and institutions ("Rue de la Paix",
+/// "Banque de France", "Musée du Louvre"): never the first word of a person's name.
+const INSTITUTION_WORDS: &str = "rue avenue boulevard bd place quai allée allee chemin impasse route \
+    cours square château chateau hôtel hotel musée musee université universite banque ministère \
+    ministere palais parc pont port gare lycée lycee collège college école ecole église eglise \
+    cathédrale institut centre société societe groupe maison mairie préfecture prefecture tribunal \
+    cour conseil agence caisse crédit credit assurance clinique hôpital hopital résidence residence \
+    domaine bureau service direction fondation association syndicat street road lane drive bank \
+    university museum hospital school church house hall court tower bridge park square";
+
+/// Short upper-case words of forms and prompts ("NOM", "IBAN", "URGENT"): not a surname written
+/// before a first name.
+const FORM_WORDS: &str = "iban siret siren rib bic nir tva ssn pdf api crm cv rh hr it ceo cto cfo \
+    coo vp pm ok faq url sms rgpd gdpr nb ps re fw tr urgent important nom name prénom prenom \
+    contact client objet subject de from to cc fax tel tél mobile email mail note info attn ref réf";
 
 /// Words that make the next capitalised word part of a place ("Saint-Denis", "San Francisco",
 /// "Lake Michael", "New Brett").
@@ -84,7 +113,9 @@ const SUBJECT_VERBS: &str = "a est sera était etait va vient arrive part doit p
     vit habitait partira arrivera préfère prefere écrit ecrit appelle rejoint rejoindra \
     is was has had will would can could said says wants needs asked called sent told joined \
     lives works thinks knows prefers arrives arrived left leaves wrote writes emailed replied \
-    signed approved confirmed reported mentioned shared booked paid owes";
+    signed approved confirmed reported mentioned shared booked paid owes \
+    ne n'a n'est n'arrive n'a-t-il starts start can't cannot won't shouted isn't doesn't didn't \
+    hasn't wasn't and et";
 
 pub(super) struct Lexicon {
     first: HashSet<&'static str>,
@@ -92,6 +123,8 @@ pub(super) struct Lexicon {
     not_alone: HashSet<&'static str>,
     languages: HashSet<&'static str>,
     subject_verbs: HashSet<&'static str>,
+    institutions: HashSet<&'static str>,
+    form_words: HashSet<&'static str>,
 }
 
 pub(super) fn lexicon() -> &'static Lexicon {
@@ -101,6 +134,7 @@ pub(super) fn lexicon() -> &'static Lexicon {
         last: SURNAMES.lines().filter(|l| !l.is_empty()).collect(),
         not_alone: NOT_ALONE
             .split_whitespace()
+            .chain(NOT_ALONE_MORE.split_whitespace())
             .chain(LANGUAGES.split_whitespace())
             .chain(
                 PLACES
@@ -111,6 +145,8 @@ pub(super) fn lexicon() -> &'static Lexicon {
             .collect(),
         languages: LANGUAGES.split_whitespace().collect(),
         subject_verbs: SUBJECT_VERBS.split_whitespace().collect(),
+        institutions: INSTITUTION_WORDS.split_whitespace().collect(),
+        form_words: FORM_WORDS.split_whitespace().collect(),
     })
 }
 
@@ -149,17 +185,26 @@ impl Lexicon {
     pub fn is_subject_verb(&self, key: &str) -> bool {
         self.subject_verbs.contains(key)
     }
+
+    pub fn is_institution(&self, key: &str) -> bool {
+        self.institutions.contains(key)
+    }
+
+    pub fn is_form_word(&self, key: &str) -> bool {
+        self.form_words.contains(key)
+    }
 }
 
-/// "M", "Mme", "Dr", "Maître"…, written with a capital as titles are.
+/// "M", "Mme", "Dr", "Maître"…; in lower case too ("ms. Lena", "madame Dupont"), except the
+/// abbreviations that are everyday words or units in lower case ("me", "m", "pr", "prof").
 pub(super) fn is_title(w: &str) -> bool {
     w.len() <= 12
-        && w.starts_with(char::is_uppercase)
         && TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
+        && (w.starts_with(char::is_uppercase) || !matches!(w, "me" | "m" | "pr" | "prof" | "dame"))
 }
 
 pub(super) fn is_particle(w: &str) -> bool {
-    w.len() <= 6 && PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(w))
+    w.len() <= 6 && PARTICLES.contains(&w.to_lowercase().as_str())
 }
 
 pub(super) fn is_place_prefix(w: &str) -> bool {

@@ -1,25 +1,48 @@
 //! PERSON: people's names in French and English, from first-name and surname gazetteers plus
 //! context rules (lexicons in `lexicon`, tokenisation in `words`):
 //!
-//! 1. a title (M., Mme, Madame, Dr, Mr, Mrs, Maître…) followed by a surname: capitalised words,
-//!    particles included ("Mme de La Tour", "Dr. Anna van der Berg");
-//! 2. a known first name followed by a surname: a known one, or any capitalised word that is
-//!    not usually something else, with its particles ("Jean de la Fontaine", "Anne-Sophie Van
-//!    der Berg", "Marie d'Alembert"), and a third part when it is a known name ("John Michael
-//!    Smith");
-//! 3. a known first name alone, capitalised: inside a sentence, or at its start when a verb in
+//! 1. a title (M., Mme, Dr, Mr, Ms, Maître…) followed by a surname: capitalised words,
+//!    particles included ("Mme de La Tour", "Dr. Anna van der Berg", "Ms Eilis Ó Súilleabháin");
+//! 2. an initial and a surname ("J. Banks", "A. Aebi");
+//! 3. a known first name followed by a surname: a known one, or any capitalised word that is not
+//!    usually something else, with its particles ("Jean de la Fontaine", "Anne-Sophie Van der
+//!    Berg", "Marie d'Alembert", "Sophie Mac Giolla Phádraig"), a third part when it is a known
+//!    name ("John Michael Smith"), and an upper-case surname written first ("LACHAPELLE
+//!    Danielle", as forms write it);
+//! 4. a known first name alone, capitalised: inside a sentence, or at its start when a verb in
 //!    the third person follows ("Chloé a validé", "Liam said"), when it is a compound of two
-//!    first names ("Jean-Baptiste"), when it is a possessive ("Emma's"), or a vocative
-//!    ("Sophie, peux-tu…"). Sentence-initial imperatives ("Traduis", "Résume") and words such as
-//!    "Rose" or "Pierre" stay out, as do months, weekdays, places, languages and AI assistants.
+//!    first names ("Jean-Baptiste") or a possessive ("Emma's"). Sentence-initial imperatives
+//!    ("Traduis", "Résume") and words such as "Rose" or "Pierre" stay out, as do months,
+//!    weekdays, places, languages, products and AI assistants;
+//! 5. a first name missing from the gazetteers: a capitalised word before a known surname or a
+//!    particle surname ("Callum Manning", "Iara da Silva"), or right after a greeting ("Hi
+//!    Aoibhinn", "Bonjour Clíona").
 
 mod lexicon;
 mod words;
 
 use lexicon::{is_particle, is_place_prefix, is_title, key, lexicon, Lexicon};
-use words::{base, capitalised, elided_surname, end_of, words, Word};
+use words::{all_caps, base, capitalised, elided_surname, end_of, words, Word};
 
 use crate::{Finding, PiiType, Tier};
+
+/// Words right before an unknown capitalised word that make it a first name.
+const GREETINGS: [&str; 14] = [
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "bonjour",
+    "bonsoir",
+    "salut",
+    "cher",
+    "chère",
+    "coucou",
+    "thanks",
+    "merci",
+    "met",
+    "rencontré",
+];
 
 fn push(out: &mut Vec<Finding>, start: usize, end: usize, score: f32) {
     out.push(Finding {
@@ -39,11 +62,14 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
         lex: lexicon(),
     };
     let mut i = 0;
+    let mut free_from = 0;
     while i < ws.len() {
         match names.at(i) {
             Some((first, last, score)) => {
+                let first = names.upper_case_surname_before(first, free_from);
                 push(out, ws[first].start, end_of(&ws[last]), score);
                 i = last + 1;
+                free_from = i;
             }
             None => i += 1,
         }
@@ -59,37 +85,90 @@ struct Names<'t> {
 impl Names<'_> {
     /// The name starting at word `i`, if any: (first word, last word, score).
     fn at(&self, i: usize) -> Option<(usize, usize, f32)> {
-        let (ws, lex) = (self.ws, self.lex);
-        let w = &ws[i];
-        if w.glued || !w.text.starts_with(char::is_uppercase) || self.in_place_name(i) {
+        let w = &self.ws[i];
+        if w.glued || self.in_place_name(i) {
             return None;
         }
         if is_title(w.text) {
             return self.titled(i);
         }
-        let first = key(w.text);
-        if !capitalised(w.text) || !lex.is_first(&first) {
+        if !w.text.starts_with(char::is_uppercase) {
             return None;
         }
-        // Rule 2: first name + surname.
-        if let Some(mut last) = self.surname_from(i + 1, true) {
+        if self.is_initial(i) {
+            return self.initialled(i);
+        }
+        if !capitalised(w.text) {
+            return None;
+        }
+        let first = key(w.text);
+        if self.lex.is_first(&first) {
+            self.from_first_name(i, &first)
+        } else {
+            self.unknown_first_name(i, &first)
+        }
+    }
+
+    /// Rules 3 and 4: a known first name, with or without a surname.
+    fn from_first_name(&self, i: usize, first: &str) -> Option<(usize, usize, f32)> {
+        let (ws, lex) = (self.ws, self.lex);
+        let w = &ws[i];
+        let shouting = all_caps(w.text);
+        if let Some((mut last, particles)) = self.surname_from(i + 1, true) {
             let known = lex.is_last(&key(ws[last].text)) || lex.is_first(&key(ws[i + 1].text));
-            // "France Télévisions", "Claude Code": ambiguous first words need a real surname.
-            if !lex.not_alone(&first) || known {
-                if let Some(third) = self.surname_from(last + 1, true) {
-                    let third_key = key(ws[third].text);
-                    if lex.is_last(&third_key) || lex.is_first(&third_key) {
-                        last = third;
+            // "France Télévisions", "Claude Code": ambiguous first words need a real surname;
+            // upper-case ones too, and never inside an upper-case sentence.
+            let accepted = if shouting {
+                known && !self.upper_case_around(i, last)
+            } else {
+                !lex.not_alone(first) || known || particles
+            };
+            if accepted {
+                if !particles {
+                    if let Some((third, _)) = self.surname_from(last + 1, true) {
+                        let third_key = key(ws[third].text);
+                        if lex.is_last(&third_key) || lex.is_first(&third_key) {
+                            last = third;
+                        }
                     }
                 }
                 let score = if known { 0.95 } else { 0.8 };
                 return Some((i, last, score));
             }
         }
-        // Rule 3: a first name alone.
-        let alone_ok = !lex.not_alone(&first) && !words::all_caps(w.text);
-        (alone_ok && (!w.sentence_start || self.reads_as_subject(i, &first)))
-            .then_some((i, i, 0.75))
+        let alone_ok = !lex.not_alone(first) && !shouting;
+        (alone_ok && (!w.sentence_start || self.reads_as_subject(i, first))).then_some((i, i, 0.75))
+    }
+
+    /// Rule 5: a capitalised word outside the gazetteers, before a surname or after a greeting.
+    fn unknown_first_name(&self, i: usize, first: &str) -> Option<(usize, usize, f32)> {
+        let (ws, lex) = (self.ws, self.lex);
+        let w = &ws[i];
+        let plausible = w.text.chars().count() >= 3
+            && !all_caps(w.text)
+            && base(w.text) == w.text
+            && !lex.not_alone(first)
+            && !lex.is_institution(first)
+            && !lex.is_last(first);
+        if !plausible {
+            return None;
+        }
+        if let Some((last, particles)) = self.surname_from(i + 1, true) {
+            let surname = key(ws[last].text);
+            let strong = lex.is_last(&surname) && !lex.not_alone(&surname);
+            let placed = !w.sentence_start
+                || ws.get(last + 1).is_some_and(|n| {
+                    n.joined_to_previous && lex.is_subject_verb(&n.text.to_lowercase())
+                });
+            if (strong || particles && lex.is_last(&surname)) && placed {
+                return Some((i, last, 0.7));
+            }
+        }
+        let greeted = i > 0
+            && !w.sentence_start
+            && GREETINGS.contains(&ws[i - 1].text.to_lowercase().as_str())
+            && self.text[ws[i - 1].end..w.start].trim().is_empty();
+        greeted.then_some((i, i, 0.7))
     }
 
     /// Rule 1: a title, then a surname of up to three words.
@@ -99,61 +178,134 @@ impl Names<'_> {
         if !gap.trim_start_matches('.').trim().is_empty() {
             return None;
         }
-        let mut last = self.surname_from(i + 1, false)?;
+        let (mut last, _) = self.surname_from(i + 1, false)?;
         while last < i + 3 {
             match self.surname_from(last + 1, true) {
-                Some(more) => last = more,
+                Some((more, _)) => last = more,
                 None => break,
             }
         }
         Some((i + 1, last, 0.9))
     }
 
-    /// A sentence-initial first name that is a subject, a compound, a possessive or a vocative.
+    /// "J." before a word: one upper-case letter and a full stop.
+    fn is_initial(&self, i: usize) -> bool {
+        let w = &self.ws[i];
+        w.text.chars().count() == 1 && w.text != "I" && self.text[w.end..].starts_with(". ")
+    }
+
+    /// Rule 2: an initial and a surname (a known one, or any capitalised word mid-sentence).
+    fn initialled(&self, i: usize) -> Option<(usize, usize, f32)> {
+        let next = self.ws.get(i + 1)?;
+        if self.text[self.ws[i].end..next.start].trim() != "." {
+            return None;
+        }
+        let (last, particles) = self.surname_from(i + 1, false)?;
+        let surname = key(self.ws[last].text);
+        let known = self.lex.is_last(&surname) && !self.lex.not_alone(&surname);
+        (known || particles || !self.ws[i].sentence_start).then_some((i, last, 0.8))
+    }
+
+    /// A sentence-initial first name that is a subject, a compound or a possessive.
     fn reads_as_subject(&self, i: usize, first: &str) -> bool {
         let w = &self.ws[i];
         let next_verb = self.ws.get(i + 1).is_some_and(|n| {
             n.joined_to_previous && self.lex.is_subject_verb(&n.text.to_lowercase())
         });
-        let vocative = self.text[w.end..].starts_with(',');
-        next_verb || vocative || base(w.text) != w.text || self.lex.is_compound_first(first)
+        next_verb || self.vocative(i) || base(w.text) != w.text || self.lex.is_compound_first(first)
     }
 
-    /// The last word of a surname that starts at word `k`, particles included ("Dupont",
-    /// "de la Fontaine", "Van der Berg", "d'Alembert"). `joined`: `k` must follow its
-    /// predecessor with only spaces between.
-    fn surname_from(&self, k: usize, joined: bool) -> Option<usize> {
-        let attached = |j: usize, w: &Word| (j == k && !joined) || w.joined_to_previous;
-        let mut j = k;
-        while j < k + 3
-            && self
-                .ws
+    /// "Sophie, peux-tu…", "Liam, could you…": addressed by name (not "Ambre, vanille et santal").
+    fn vocative(&self, i: usize) -> bool {
+        const ADDRESS: [&str; 14] = [
+            "peux-tu",
+            "pouvez-vous",
+            "pourrais-tu",
+            "pourriez-vous",
+            "tu ",
+            "vous ",
+            "merci",
+            "can you",
+            "could you",
+            "would you",
+            "please",
+            "thanks",
+            "est-ce",
+            "as-tu",
+        ];
+        let after = &self.text[self.ws[i].end..];
+        after.strip_prefix(',').is_some_and(|rest| {
+            let rest = rest.trim_start().to_lowercase();
+            ADDRESS.iter().any(|a| rest.starts_with(a))
+        })
+    }
+
+    /// The last word of a surname that starts at word `k`, and whether particles lead it
+    /// ("Dupont", "de la Fontaine", "Van der Berg", "d'Alembert", "Mac Giolla Phádraig").
+    /// `joined`: `k` must follow its predecessor with only spaces between.
+    fn surname_from(&self, k: usize, joined: bool) -> Option<(usize, bool)> {
+        let attached = |j: usize| {
+            self.ws
                 .get(j)
-                .is_some_and(|w| attached(j, w) && !w.glued && is_particle(w.text))
-        {
+                .is_some_and(|w| (j == k && !joined) || w.joined_to_previous)
+        };
+        let mut j = k;
+        while j < k + 3 && attached(j) && !self.ws[j].glued && is_particle(self.ws[j].text) {
             j += 1;
         }
-        let surname = |j: usize| {
-            self.ws.get(j).is_some_and(|n| {
-                if !attached(j, n)
-                    || n.glued
-                    || !n.text.starts_with(char::is_uppercase) && !elided_surname(n.text)
-                {
-                    return false;
-                }
-                let k = key(n.text);
-                !is_title(n.text)
-                    && !self.lex.is_language(&k)
-                    && (elided_surname(n.text)
-                        || capitalised(n.text) && (self.lex.is_last(&k) || !self.lex.not_alone(&k)))
-            })
-        };
-        if j > k && surname(j) {
-            return Some(j);
+        if j > k && attached(j) && self.surname_word(j) {
+            // Gaelic and compound surnames go on: "Mac Giolla Phádraig", "Ó Murchadha".
+            let mut last = j;
+            while last < j + 2 && attached(last + 1) && self.surname_word(last + 1) {
+                last += 1;
+            }
+            return Some((last, true));
         }
         // No particle, or particles not followed by a surname: the word itself ("Le", "Van"
         // can be surnames too).
-        (surname(k) && (j == k || capitalised(self.ws[k].text))).then_some(k)
+        let alone = attached(k) && self.surname_word(k);
+        (alone && (j == k || capitalised(self.ws[k].text))).then_some((k, false))
+    }
+
+    /// Word `j` can be (part of) a surname: capitalised or elided ("d'Alembert"), not a title or
+    /// a language, and a known surname or not a word that is usually something else.
+    fn surname_word(&self, j: usize) -> bool {
+        let n = &self.ws[j];
+        if n.glued || !n.text.starts_with(char::is_uppercase) && !elided_surname(n.text) {
+            return false;
+        }
+        let k = key(n.text);
+        !is_title(n.text)
+            && !self.lex.is_language(&k)
+            && (elided_surname(n.text)
+                || capitalised(n.text) && (self.lex.is_last(&k) || !self.lex.not_alone(&k)))
+    }
+
+    /// Words `first..=last` sit in an upper-case run ("CAN I SPEAK TO A REAL PERSON").
+    fn upper_case_around(&self, first: usize, last: usize) -> bool {
+        let caps = |j: Option<&Word>| j.is_some_and(|w| all_caps(w.text));
+        caps(first.checked_sub(1).and_then(|j| self.ws.get(j))) || caps(self.ws.get(last + 1))
+    }
+
+    /// Forms write the surname first and in capitals ("LACHAPELLE Danielle", "DE SAINT-AUBIN
+    /// Richard"): up to three upper-case words right before a first name join the name.
+    fn upper_case_surname_before(&self, first: usize, free_from: usize) -> usize {
+        let mut k = first;
+        while k > free_from && k + 3 > first && self.ws[k].joined_to_previous {
+            let w = &self.ws[k - 1];
+            let key = key(w.text);
+            let surname_like = all_caps(w.text)
+                && w.text.chars().count() >= 2
+                && !w.glued
+                && !is_title(w.text)
+                && !self.lex.is_form_word(&key)
+                && !self.lex.is_language(&key);
+            if !surname_like || all_caps(self.ws[first].text) {
+                break;
+            }
+            k -= 1;
+        }
+        k
     }
 
     /// Part of a place name: after "Saint", "San", "New"…, or a hyphenated place ("Saint-Denis",

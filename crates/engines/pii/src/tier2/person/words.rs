@@ -52,7 +52,7 @@ pub(super) fn words(text: &str) -> Vec<Word<'_>> {
             gap_clean = true;
             sentence_start = false;
         } else {
-            if !c.is_whitespace() {
+            if !c.is_whitespace() || c == '\n' {
                 gap_clean = false;
             }
             if SENTENCE_BREAKS.contains(&c) {
