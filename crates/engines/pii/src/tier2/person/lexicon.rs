@@ -57,7 +57,10 @@ const NOT_ALONE_MORE: &str = "my le la les an ma mon ne on ta un do so no yes re
     django flask rails laravel spring angular react vue ember svelte kotlin perl elixir jenkins \
     ansible terraform docker kubernetes jira slack notion figma zoom sage oracle tableau \
     iban siret siren rib bic tva api crm pdf \
-    wisdom discipline patience prudence constance honor honour justice liberty harmony";
+    wisdom discipline patience prudence constance honor honour justice liberty harmony \
+    states kingdom emirates nations republic league city lake river mountain valley island islands \
+    bay beach county legal ltd inc llc gmbh group labs energy trust partners consulting solutions \
+    systems services studio studios media capital bank";
 
 /// Languages, nationalities and their adjectives, in English and French ("into Spanish",
 /// "Traduis en Japonais"): never part of a name, even where a gazetteer lists them as a

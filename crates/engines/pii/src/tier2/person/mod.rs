@@ -115,19 +115,20 @@ impl Names<'_> {
         let w = &ws[i];
         let shouting = all_caps(w.text);
         if let Some((mut last, particles)) = self.surname_from(i + 1, true) {
-            let known = lex.is_last(&key(ws[last].text)) || lex.is_first(&key(ws[i + 1].text));
-            // "France Télévisions", "Claude Code": ambiguous first words need a real surname;
-            // upper-case ones too, and never inside an upper-case sentence.
+            let last_key = key(ws[last].text);
+            let known = lex.is_last(&last_key) || lex.is_first(&key(ws[i + 1].text));
+            // "France Télévisions", "Claude Code", "Ivy League": ambiguous first words need a
+            // real surname; upper-case ones too, and never inside an upper-case sentence.
             let accepted = if shouting {
                 known && !self.upper_case_around(i, last)
             } else {
-                !lex.not_alone(first) || known || particles
+                !lex.not_alone(first) || known && !lex.not_alone(&last_key) || particles
             };
             if accepted {
                 if !particles {
-                    if let Some((third, _)) = self.surname_from(last + 1, true) {
+                    if let Some((third, led)) = self.surname_from(last + 1, true) {
                         let third_key = key(ws[third].text);
-                        if lex.is_last(&third_key) || lex.is_first(&third_key) {
+                        if led || lex.is_last(&third_key) || lex.is_first(&third_key) {
                             last = third;
                         }
                     }
@@ -156,7 +157,16 @@ impl Names<'_> {
         if let Some((last, particles)) = self.surname_from(i + 1, true) {
             let surname = key(ws[last].text);
             let strong = lex.is_last(&surname) && !lex.not_alone(&surname);
+            // "Contrat de Marie-Claire LEFEBVRE": the name starts after the particle.
+            let first_after_particles = (i + 1..=last)
+                .find(|&j| !is_particle(ws[j].text))
+                .is_some_and(|j| particles && lex.is_first(&key(ws[j].text)));
+            if first_after_particles {
+                return None;
+            }
             let placed = !w.sentence_start
+                || self.after_label(i)
+                || self.fills_its_line(i, last)
                 || ws.get(last + 1).is_some_and(|n| {
                     n.joined_to_previous && lex.is_subject_verb(&n.text.to_lowercase())
                 });
@@ -169,6 +179,29 @@ impl Names<'_> {
             && GREETINGS.contains(&ws[i - 1].text.to_lowercase().as_str())
             && self.text[ws[i - 1].end..w.start].trim().is_empty();
         greeted.then_some((i, i, 0.7))
+    }
+
+    /// Right after a form label such as "From:", "Nom :", "Contact :".
+    fn after_label(&self, i: usize) -> bool {
+        const LABELS: [&str; 14] = [
+            "from", "to", "cc", "de", "à", "name", "nom", "contact", "client", "auteur", "author",
+            "par", "by", "signé",
+        ];
+        i > 0
+            && self.text[self.ws[i - 1].end..self.ws[i].start].trim() == ":"
+            && LABELS.contains(&self.ws[i - 1].text.to_lowercase().as_str())
+    }
+
+    /// Words `first..=last` are all there is on their line (a signature).
+    fn fills_its_line(&self, first: usize, last: usize) -> bool {
+        let before = &self.text[..self.ws[first].start];
+        let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+        let after = &self.text[end_of(&self.ws[last])..];
+        let line_end = after.find('\n').unwrap_or(after.len());
+        before[line_start..].trim().is_empty()
+            && after[..line_end]
+                .trim_matches(|c: char| c.is_whitespace() || c == ',')
+                .is_empty()
     }
 
     /// Rule 1: a title, then a surname of up to three words.
@@ -277,6 +310,7 @@ impl Names<'_> {
         let k = key(n.text);
         !is_title(n.text)
             && !self.lex.is_language(&k)
+            && !self.lex.is_form_word(&k)
             && (elided_surname(n.text)
                 || capitalised(n.text) && (self.lex.is_last(&k) || !self.lex.not_alone(&k)))
     }
