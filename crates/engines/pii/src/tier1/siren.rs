@@ -34,6 +34,15 @@ pub(crate) fn valid_siret(digits: &str) -> bool {
     luhn(digits)
 }
 
+/// Up to `width` bytes after `end`, lower-cased, on a character boundary.
+fn context_after(text: &str, end: usize, width: usize) -> String {
+    let mut to = (end + width).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    text[end..to].to_lowercase()
+}
+
 fn mentions(context: &str, words: &[&str]) -> bool {
     words.iter().any(|w| context.contains(w))
 }
@@ -69,7 +78,11 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
         if glued(text, m.start(), m.end()) || !luhn(&digits) {
             continue;
         }
-        if mentions(&context_before(text, m.start(), 48), COMPANY_WORDS) {
+        // The company word may come before ("SIREN 732 829 320") or just after ("vérifier que
+        // 732 829 320 est un SIREN valide").
+        if mentions(&context_before(text, m.start(), 48), COMPANY_WORDS)
+            || mentions(&context_after(text, m.end(), 24), &["siren"])
+        {
             out.push(finding(PiiType::FrSiren, m.start(), m.end(), 0.95));
         }
     }

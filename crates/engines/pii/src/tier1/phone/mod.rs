@@ -17,9 +17,34 @@ use crate::{Finding, PiiType};
 
 /// Words that make bare digits (no separator, no trunk prefix) a phone number when they come
 /// shortly before.
-const PHONE_WORDS: [&str; 20] = [
-    "call", "phone", "tel", "tél", "mobile", "cell", "reach", "contact", "text", "sms", "fax",
-    "number", "appel", "numéro", "numero", "joindre", "portable", "whatsapp", "ring", "dial",
+const PHONE_WORDS: [&str; 27] = [
+    "call",
+    "phone",
+    "tel",
+    "tél",
+    "mobile",
+    "cell",
+    "reach",
+    "contact",
+    "text",
+    "sms",
+    "fax",
+    "number",
+    "appel",
+    "numéro",
+    "numero",
+    "joindre",
+    "joignable",
+    "portable",
+    "whatsapp",
+    "ring",
+    "dial",
+    "office",
+    "bureau",
+    "standard",
+    "ligne",
+    "line",
+    "hotline",
 ];
 
 /// Words and signs just before a digit run that make it a reference, not a phone number.
@@ -99,7 +124,7 @@ impl Candidate {
         let plus = written.starts_with('+');
         // Glued to a word or a number ("FR76 3000…", "x12345", "1.2.3.4.5", "v2.14").
         let glued = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-        if (!plus && glued(before)) || matches!(before, Some('.' | ',' | '-' | '/' | ':')) {
+        if !plus && (glued(before) || matches!(before, Some('.' | '-' | '/' | ':'))) {
             return None;
         }
         static EXTENSION_RE: OnceLock<regex::Regex> = OnceLock::new();
@@ -175,7 +200,13 @@ fn not_a_phone_shape(written: &str) -> bool {
         return true;
     }
     let dotted = written.contains('.');
-    dotted && written.split('.').any(|g| g.trim().len() < 2)
+    // "0.802.93.80.77": a lone trunk zero may lead dotted groups, as some write French numbers.
+    let groups: Vec<&str> = written.split('.').collect();
+    let short_group = groups
+        .iter()
+        .enumerate()
+        .any(|(i, g)| g.trim().len() < 2 && !(i == 0 && *g == "0" && groups.len() >= 5));
+    dotted && short_group
         || dotted && written.split('.').count() == 4 && written.split('.').all(|g| g.len() <= 3)
 }
 

@@ -457,7 +457,17 @@ const HINTS: &[(Id, &[&str])] = &[
             "islandaise",
         ],
     ),
-    (Id::LI, &["liechtenstein", "vaduz"]),
+    (
+        Id::LI,
+        &[
+            "liechtenstein",
+            "vaduz",
+            "schaan",
+            "balzers",
+            "triesen",
+            "eschen",
+        ],
+    ),
     (
         Id::NO,
         &[
