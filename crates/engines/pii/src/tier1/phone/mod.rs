@@ -17,7 +17,7 @@ use crate::{Finding, PiiType};
 
 /// Words that make bare digits (no separator, no trunk prefix) a phone number when they come
 /// shortly before.
-const PHONE_WORDS: [&str; 27] = [
+const PHONE_WORDS: [&str; 30] = [
     "call",
     "phone",
     "tel",
@@ -45,6 +45,9 @@ const PHONE_WORDS: [&str; 27] = [
     "ligne",
     "line",
     "hotline",
+    "composer",
+    "compose",
+    "direct",
 ];
 
 /// Words and signs just before a digit run that make it a reference, not a phone number.
@@ -103,7 +106,7 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
     }
 }
 
-const DEFAULT_SET: [Id; 7] = regions::DEFAULT_REGIONS;
+const DEFAULT_SET: [Id; 8] = regions::DEFAULT_REGIONS;
 
 /// A digit run that passed the shape checks, span extended over its extension.
 struct Candidate {
@@ -114,6 +117,8 @@ struct Candidate {
     international: bool,
     /// Written without any separator ("0612345678").
     bare: bool,
+    /// Followed by an extension ("x12", "poste 12"), itself a sign of a phone number.
+    extended: bool,
 }
 
 impl Candidate {
@@ -157,6 +162,7 @@ impl Candidate {
             start,
             end: end + extension,
             bare: written.bytes().all(|b| b.is_ascii_digit()),
+            extended: extension > 0,
             digits,
             international,
         })
@@ -167,7 +173,7 @@ impl Candidate {
     fn valid_in(&self, text: &str, regions: &[Id], named: bool) -> bool {
         let trunk = self.digits.starts_with('0');
         let north_american = !trunk && self.digits.len() >= 10;
-        if self.bare && !trunk && !phone_word_before(text, self.start) {
+        if self.bare && !trunk && !self.extended && !phone_word_before(text, self.start) {
             return false;
         }
         regions.iter().any(|&region| {
@@ -178,8 +184,10 @@ impl Candidate {
             let Some(meta) = numbering::metadata(region) else {
                 return false;
             };
-            (numbering::has_trunk_prefix(meta) || named)
-                && numbering::valid_national(meta, &self.digits)
+            let allowed = numbering::has_trunk_prefix(meta)
+                || named
+                || region == Id::LU && !self.bare && phone_word_before(text, self.start);
+            allowed && numbering::valid_national(meta, &self.digits, named)
         })
     }
 

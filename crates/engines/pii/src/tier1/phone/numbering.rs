@@ -18,11 +18,20 @@ pub(super) fn metadata(region: Id) -> Option<&'static Metadata> {
 
 /// True when `national` (digits only, as written in the region's national form) is a valid
 /// number of the region. A written trunk prefix is stripped; regions without one (Italy keeps
-/// its leading zero) are matched as written.
-pub(super) fn valid_national(meta: &Metadata, national: &str) -> bool {
+/// its leading zero) are matched as written. In a region with a trunk prefix, a number written
+/// without it counts only when `trunk_optional` (the prompt names the region) or when it is a
+/// non-geographic number, which some plans write bare (Ireland's 1800 numbers).
+pub(super) fn valid_national(meta: &Metadata, national: &str, trunk_optional: bool) -> bool {
     match meta.national_prefix() {
         Some(prefix) if national.starts_with(prefix) => valid_nsn(meta, &national[prefix.len()..]),
-        Some(prefix) if prefix.starts_with('0') => false,
+        Some(prefix) if prefix.starts_with('0') && !trunk_optional => {
+            let d = meta.descriptors();
+            valid_nsn(meta, national)
+                && [d.toll_free(), d.uan(), d.shared_cost()]
+                    .into_iter()
+                    .flatten()
+                    .any(|t| t.is_match(national))
+        }
         _ => valid_nsn(meta, national),
     }
 }
@@ -78,7 +87,7 @@ mod tests {
     use super::*;
 
     fn national(region: Id, n: &str) -> bool {
-        valid_national(metadata(region).unwrap(), n)
+        valid_national(metadata(region).unwrap(), n, false)
     }
 
     #[test]
@@ -97,6 +106,14 @@ mod tests {
         assert!(national(Id::ES, "912345678"));
         assert!(national(Id::US, "4155552671"));
         assert!(!national(Id::FR, "0012345678"));
+        assert!(
+            national(Id::IE, "1800084060"),
+            "Irish freephone, written without its 0"
+        );
+        assert!(
+            national(Id::IE, "1800084060"),
+            "Irish freephone, written without its 0"
+        );
     }
 
     #[test]
