@@ -97,6 +97,11 @@ fn more_formats() -> Vec<String> {
         format!("pul-{}", hex(40, 23)),
         format!("sntryu_{}", hex(64, 24)),
         format!("hvs.{}", random_body(95, 25)),
+        format!("rubygems_{}", hex(48, 26)),
+        format!("ntn_{}{}", "34982916654", random_body(35, 27)),
+        format!("pplx-{}", random_body(48, 28)),
+        // gcp-api-key ends at a delimiter: a trailing '-' belongs to the key.
+        format!("AIza{}-", random_body(34, 29)),
     ]
 }
 

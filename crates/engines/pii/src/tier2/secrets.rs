@@ -98,7 +98,8 @@ const RULES: &[Rule] = &[
     // gitleaks: gcp-api-key
     Rule {
         keywords: &["aiza"],
-        pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)",
+        // gitleaks ends the key at a delimiter, not a word boundary: it may end with '-'.
+        pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?:[^0-9A-Za-z_-]|$)",
         min_entropy: 3.0,
         score: 0.95,
     },
@@ -263,6 +264,27 @@ const RULES: &[Rule] = &[
         min_entropy: 3.0,
         score: 0.95,
     },
+    // gitleaks: rubygems-api-token
+    Rule {
+        keywords: &["rubygems_"],
+        pattern: r"(?-u:\b)rubygems_[a-f0-9]{48}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.97,
+    },
+    // gitleaks: notion-api-token
+    Rule {
+        keywords: &["ntn_"],
+        pattern: r"(?-u:\b)ntn_[0-9]{11}[A-Za-z0-9]{35}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.97,
+    },
+    // gitleaks: perplexity-api-key
+    Rule {
+        keywords: &["pplx-"],
+        pattern: r"(?-u:\b)pplx-[A-Za-z0-9]{48}(?-u:\b)",
+        min_entropy: 3.0,
+        score: 0.97,
+    },
     // gitleaks: age-secret-key
     Rule {
         keywords: &["age-secret-key-1"],
@@ -358,11 +380,15 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
     }
     for (i, rule) in RULES.iter().enumerate().filter(|(i, _)| hit[*i]) {
         for m in c.rules[i].find_iter(text) {
-            if rule.min_entropy == 0.0 || entropy(m.as_str()) >= rule.min_entropy {
+            // A rule that ends at a delimiter matched it too: the key stops before it.
+            let key = m
+                .as_str()
+                .trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+            if rule.min_entropy == 0.0 || entropy(key) >= rule.min_entropy {
                 out.push(Finding {
                     kind: PiiType::ApiKey,
                     start: m.start(),
-                    end: m.end(),
+                    end: m.start() + key.len(),
                     score: rule.score,
                     tier: Tier::Two,
                 });

@@ -17,7 +17,7 @@ use crate::{Finding, PiiType};
 
 /// Words that make bare digits (no separator, no trunk prefix) a phone number when they come
 /// shortly before.
-const PHONE_WORDS: [&str; 30] = [
+const PHONE_WORDS: &[&str] = &[
     "call",
     "phone",
     "tel",
@@ -51,10 +51,10 @@ const PHONE_WORDS: [&str; 30] = [
 ];
 
 /// Words and signs just before a digit run that make it a reference, not a phone number.
-const REFERENCE_WORDS: [&str; 24] = [
+const REFERENCE_WORDS: &[&str] = &[
     "#", "n°", "nº", "no.", "order", "commande", "ticket", "invoice", "facture", "ref", "réf",
     "tracking", "colis", "sku", "siret", "siren", "iban", "version", "build", "id:", "id ",
-    "dossier", "contrat", "account",
+    "dossier", "contrat", "account", "claim", "sinistre",
 ];
 
 /// A digit run with the separators phone numbers use (space, dot, dash, slash, parentheses,
@@ -231,9 +231,15 @@ fn mentions_reference(text: &str, start: usize) -> bool {
     })
 }
 
+/// A phone word shortly before, with no other number between it and the candidate (in "call
+/// back on 01880 611175 about claim 844812620", "call" announces the first number only).
 fn phone_word_before(text: &str, start: usize) -> bool {
     let before = context_before(text, start, 60);
-    PHONE_WORDS.iter().any(|w| before.contains(w))
+    PHONE_WORDS.iter().any(|w| {
+        before
+            .rfind(w)
+            .is_some_and(|i| !before[i..].bytes().any(|b| b.is_ascii_digit()))
+    })
 }
 
 #[cfg(test)]
