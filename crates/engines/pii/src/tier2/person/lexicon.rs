@@ -60,7 +60,9 @@ const NOT_ALONE_MORE: &str = "my le la les an ma mon ne on ta un do so no yes re
     wisdom discipline patience prudence constance honor honour justice liberty harmony \
     states kingdom emirates nations republic league city lake river mountain valley island islands \
     bay beach county legal ltd inc llc gmbh group labs energy trust partners consulting solutions \
-    systems services studio studios media capital bank";
+    systems services studio studios media capital bank digital conseil sas sarl technologies \
+    software industries holding associates ventures agency road falls venise venice milan \
+    adélaïde";
 
 /// Languages, nationalities and their adjectives, in English and French ("into Spanish",
 /// "Traduis en Japonais"): never part of a name, even where a gazetteer lists them as a
@@ -79,10 +81,10 @@ const LANGUAGES: &str = "english french spanish german italian portuguese dutch 
 /// Words between a first name and a surname, or before a surname ("de la Fontaine",
 /// "Van der Berg", "da Silva", "von Weber", "Le Goff", "Ó Súilleabháin", "Mac Giolla Phádraig",
 /// "ap Rhys", "Lo Bianco" — "Le" only before a capitalised word).
-pub(super) const PARTICLES: [&str; 37] = [
-    "de", "du", "des", "la", "le", "van", "von", "der", "den", "ter", "ten", "vander", "da", "di",
-    "del", "della", "dos", "das", "do", "zu", "af", "al", "el", "ben", "bin", "lo", "li", "ó", "o",
-    "ní", "nic", "mac", "mc", "ap", "ua", "uí", "st",
+pub(super) const PARTICLES: &[&str] = &[
+    "de", "du", "des", "la", "le", "los", "las", "y", "van", "von", "der", "den", "ter", "ten",
+    "t", "vander", "da", "di", "del", "della", "dos", "das", "do", "zu", "af", "al", "el", "ben",
+    "bin", "lo", "li", "ó", "o", "ní", "nic", "mac", "mc", "an", "ap", "ua", "uí", "st",
 ];
 
 /// Nouns that start the names of streets, buildings and institutions ("Rue de la Paix",

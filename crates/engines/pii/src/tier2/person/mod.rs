@@ -22,7 +22,9 @@ mod lexicon;
 mod words;
 
 use lexicon::{is_particle, is_place_prefix, is_title, key, lexicon, Lexicon};
-use words::{all_caps, base, capitalised, elided_surname, end_of, words, Word};
+use words::{
+    all_caps, base, capitalised, contraction, elided_surname, end_of, mutated_irish, words, Word,
+};
 
 use crate::{Finding, PiiType, Tier};
 
@@ -98,7 +100,7 @@ impl Names<'_> {
         if self.is_initial(i) {
             return self.initialled(i);
         }
-        if !capitalised(w.text) {
+        if !capitalised(w.text) || contraction(w.text) {
             return None;
         }
         let first = key(w.text);
@@ -157,11 +159,12 @@ impl Names<'_> {
         if let Some((last, particles)) = self.surname_from(i + 1, true) {
             let surname = key(ws[last].text);
             let strong = lex.is_last(&surname) && !lex.not_alone(&surname);
-            // "Contrat de Marie-Claire LEFEBVRE": the name starts after the particle.
+            // "Contrat de Marie-Claire LEFEBVRE": at the start of a sentence, the name starts
+            // after the particle.
             let first_after_particles = (i + 1..=last)
                 .find(|&j| !is_particle(ws[j].text))
                 .is_some_and(|j| particles && lex.is_first(&key(ws[j].text)));
-            if first_after_particles {
+            if first_after_particles && w.sentence_start {
                 return None;
             }
             let placed = !w.sentence_start
@@ -170,7 +173,9 @@ impl Names<'_> {
                 || ws.get(last + 1).is_some_and(|n| {
                     n.joined_to_previous && lex.is_subject_verb(&n.text.to_lowercase())
                 });
-            if (strong || particles && lex.is_last(&surname)) && placed {
+            let named_after_particles =
+                particles && (lex.is_last(&surname) || lex.is_first(&surname));
+            if (strong || named_after_particles) && placed {
                 return Some((i, last, 0.7));
             }
         }
@@ -304,6 +309,10 @@ impl Names<'_> {
     /// a language, and a known surname or not a word that is usually something else.
     fn surname_word(&self, j: usize) -> bool {
         let n = &self.ws[j];
+        let after_particle = j > 0 && is_particle(self.ws[j - 1].text);
+        if after_particle && mutated_irish(n.text) {
+            return true;
+        }
         if n.glued || !n.text.starts_with(char::is_uppercase) && !elided_surname(n.text) {
             return false;
         }

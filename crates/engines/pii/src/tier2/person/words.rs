@@ -87,6 +87,25 @@ fn is_mac(w: &str) -> bool {
     })
 }
 
+/// "tSaoi", "hÉinniú", "bhFionnáin": an Irish surname after "Mac an", "Ó", "Ní", whose initial
+/// mutation puts lower-case letters before the capital.
+pub(super) fn mutated_irish(w: &str) -> bool {
+    let lower: usize = w.chars().take_while(|c| c.is_lowercase()).count();
+    (1..=2).contains(&lower) && w.chars().nth(lower).is_some_and(char::is_uppercase)
+}
+
+/// "I'm", "It's", "I'd": an English contraction, not a name ("John's" is a possessive).
+pub(super) fn contraction(w: &str) -> bool {
+    let mut parts = w.split(['\'', '’']);
+    let (head, tail) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    matches!(tail, "m" | "d" | "ll" | "re" | "ve" | "t")
+        || tail == "s"
+            && matches!(
+                head.to_lowercase().as_str(),
+                "it" | "that" | "there" | "here" | "what" | "he" | "she" | "let" | "who"
+            )
+}
+
 /// "d'Alembert", "d’Artagnan": a surname with its elided particle.
 pub(super) fn elided_surname(w: &str) -> bool {
     ["d'", "d’", "D'", "D’"]
