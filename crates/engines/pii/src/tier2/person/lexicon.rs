@@ -64,6 +64,27 @@ const NOT_ALONE_MORE: &str = "my le la les an ma mon ne on ta un do so no yes re
     software industries holding associates ventures agency road falls venise venice milan \
     adélaïde";
 
+/// First names that are above all frequent words: the 8,000 most frequent English and French
+/// words of wordfreq 3.1.1 that the gazetteers list as first names, those that are not mostly
+/// names kept by hand ("just", "love", "rock"; "juste", "aime", "victoire").
+const FREQUENT_WORDS: &str = "just see any said many love man long come ever done job line season young \
+    court guy else soon art son song miss star king ok blue page mine rock miles numbers sun lady \
+    brain luck rich gay carry channel royal lie winner till gift lucky patient iron lovely lies tea \
+    victory prince forest moon ocean ray loan era golden tiny desire don hang bell mile ha heaven \
+    lane severe constant marine princess semi roman junior santa cloud drew pa angel charity \
+    innocent temple chase ny diamond islam na saint buddy crystal dean marry arab silly angle vital \
+    honey hunter glory gene wolf deny precious manual romance favour jazz fortune mi candy clay dawn \
+    isis aimed alpha mama marshall noble pat mercy divine ai pie raid destiny cherry earl chuck si \
+    marvel ours rocky shade sunshine lean pearl rod miracle sterling delta easter ridge ally cliff \
+    sang bee vi bud fairy reed sunny penny sue rob in ping \
+    tu toi juste vu aime aura aide belle amour grâce beau avis esprit lien ami sol porter clair \
+    signe parfait blanche lois bonheur lu mari sainte lance aimé su reine amie joie jolie pape lune \
+    rares duc min monte parfaite conception papa gentil neige remise venus princesse automne \
+    venant franc ange océan loup marge fleur promesse val gorge nu gloire mignon nan chante marin \
+    argentine pacifique urbain aube néo pomme barbe cris urbaine anonyme germain moche modeste \
+    plume bulle marquis azur espérance racine deja nana harmonie sublime colline merveille laine \
+    bonnet cristal prudent brune lou sauveur ascension";
+
 /// Languages, nationalities and their adjectives, in English and French ("into Spanish",
 /// "Traduis en Japonais"): never part of a name, even where a gazetteer lists them as a
 /// surname ("English", "French", "German").
@@ -95,7 +116,10 @@ const INSTITUTION_WORDS: &str = "rue avenue boulevard bd place quai allée allee
     cathédrale institut centre société societe groupe maison mairie préfecture prefecture tribunal \
     cour conseil agence caisse crédit credit assurance clinique hôpital hopital résidence residence \
     domaine bureau service direction fondation association syndicat street road lane drive bank \
-    university museum hospital school church house hall court tower bridge park square";
+    university museum hospital school church house hall court tower bridge park square \
+    head senior junior project account finance customer manager director lead engineer officer \
+    assistant chief vice sales marketing support team office responsable directeur directrice \
+    chef chargé chargée";
 
 /// Short upper-case words of forms and prompts ("NOM", "IBAN", "URGENT"): not a surname written
 /// before a first name.
@@ -140,6 +164,7 @@ pub(super) fn lexicon() -> &'static Lexicon {
         not_alone: NOT_ALONE
             .split_whitespace()
             .chain(NOT_ALONE_MORE.split_whitespace())
+            .chain(FREQUENT_WORDS.split_whitespace())
             .chain(LANGUAGES.split_whitespace())
             .chain(
                 PLACES

@@ -63,18 +63,23 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
         ws: &ws,
         lex: lexicon(),
     };
+    let mut spans: Vec<(usize, usize, f32)> = Vec::new();
     let mut i = 0;
     let mut free_from = 0;
     while i < ws.len() {
         match names.at(i) {
             Some((first, last, score)) => {
                 let first = names.upper_case_surname_before(first, free_from);
-                push(out, ws[first].start, end_of(&ws[last]), score);
+                spans.push((first, last, score));
                 i = last + 1;
                 free_from = i;
             }
             None => i += 1,
         }
+    }
+    names.complete_lists(&mut spans);
+    for (first, last, score) in spans {
+        push(out, ws[first].start, end_of(&ws[last]), score);
     }
 }
 
@@ -209,6 +214,82 @@ impl Names<'_> {
                 .is_empty()
     }
 
+    /// Rule 6: in a list of names ("Tara, Blanaid and Patrick", "met Ms du Pont and Hayden"), a
+    /// capitalised word beside a found name, joined by a comma, "and" or "et", is a name too.
+    fn complete_lists(&self, spans: &mut Vec<(usize, usize, f32)>) {
+        let ws = self.ws;
+        loop {
+            let taken = |j: usize, spans: &[(usize, usize, f32)]| {
+                spans.iter().any(|&(a, b, _)| (a..=b).contains(&j))
+            };
+            let listed = |j: usize| {
+                let w = &ws[j];
+                let k = key(w.text);
+                capitalised(w.text)
+                    && !w.glued
+                    && !all_caps(w.text)
+                    && !contraction(w.text)
+                    && w.text.chars().count() >= 3
+                    && !self.lex.not_alone(&k)
+                    && !self.lex.is_institution(&k)
+                    && !is_title(w.text)
+            };
+            // Joined by ", " or " and " / " et " on one line (no other punctuation), and itself
+            // an item of the list: not followed by another capitalised word ("Customer Success").
+            let linked = |a: usize, b: usize| {
+                let gap = &self.text[ws[a].end..ws[b].start];
+                let one_word = ws
+                    .get(b + 1)
+                    .is_none_or(|n| !(n.joined_to_previous && capitalised(n.text)));
+                !gap.contains('\n') && !ws[b].sentence_start && one_word && gap.trim() == ","
+                    || b == a + 2
+                        && matches!(ws[a + 1].text, "and" | "et" | "or" | "ou")
+                        && self.text[ws[a].end..ws[a + 1].start].trim().is_empty()
+                        && self.text[ws[a + 1].end..ws[b].start].trim().is_empty()
+            };
+            let mut added = None;
+            for &(first, last, _) in spans.iter() {
+                if last + 1 < ws.len()
+                    && !taken(last + 1, spans)
+                    && linked(last, last + 1)
+                    && listed(last + 1)
+                {
+                    added = Some(last + 1);
+                } else if last + 2 < ws.len()
+                    && !taken(last + 2, spans)
+                    && linked(last, last + 2)
+                    && listed(last + 2)
+                {
+                    added = Some(last + 2);
+                } else if first >= 1
+                    && !taken(first - 1, spans)
+                    && linked(first - 1, first)
+                    && listed(first - 1)
+                    && !ws[first - 1].sentence_start
+                {
+                    added = Some(first - 1);
+                } else if first >= 2
+                    && !taken(first - 2, spans)
+                    && linked(first - 2, first)
+                    && listed(first - 2)
+                    && !ws[first - 2].sentence_start
+                {
+                    added = Some(first - 2);
+                }
+                if added.is_some() {
+                    break;
+                }
+            }
+            match added {
+                Some(j) => {
+                    spans.push((j, j, 0.65));
+                    spans.sort_by_key(|s| s.0);
+                }
+                None => break,
+            }
+        }
+    }
+
     /// Rule 1: a title, then a surname of up to three words.
     fn titled(&self, i: usize) -> Option<(usize, usize, f32)> {
         let next = self.ws.get(i + 1)?;
@@ -247,8 +328,16 @@ impl Names<'_> {
     /// A sentence-initial first name that is a subject, a compound or a possessive.
     fn reads_as_subject(&self, i: usize, first: &str) -> bool {
         let w = &self.ws[i];
+        // "Nathalie relancera", "Liam said", "Chloé a validé": a verb follows (a known one, or a
+        // word with a verb's ending: French future and imperfect, English -ed and -s).
         let next_verb = self.ws.get(i + 1).is_some_and(|n| {
-            n.joined_to_previous && self.lex.is_subject_verb(&n.text.to_lowercase())
+            let lower = n.text.to_lowercase();
+            let verb_ending = n.text.starts_with(char::is_lowercase)
+                && lower.chars().count() >= 4
+                && ["era", "ira", "ait", "ont", "ed", "s"]
+                    .iter()
+                    .any(|e| lower.ends_with(e));
+            n.joined_to_previous && (verb_ending || self.lex.is_subject_verb(&lower))
         });
         next_verb || self.vocative(i) || base(w.text) != w.text || self.lex.is_compound_first(first)
     }
