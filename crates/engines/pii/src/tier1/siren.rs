@@ -21,7 +21,8 @@ const COMPANY_WORDS: &[&str] = &[
     "nic",
 ];
 const CARD_WORDS: &[&str] = &[
-    "carte", "card", "cb", "visa", "diners", "paiement", "payment",
+    "carte", "card", "cb", "visa", "diners", "paiement", "payment", "declined", "refusée",
+    "refusé", "débit", "charged", "paid", "payé",
 ];
 
 pub(crate) fn valid_siret(digits: &str) -> bool {

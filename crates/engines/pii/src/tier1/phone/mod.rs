@@ -300,6 +300,30 @@ mod tests {
     }
 
     #[test]
+    fn numbers_written_as_their_region_writes_them() {
+        assert_eq!(
+            phones("Luxembourg : joignable au 26 94 87 78."),
+            ["26 94 87 78"]
+        );
+        assert_eq!(
+            phones("Call the surgery on 1800084060 today"),
+            ["1800084060"]
+        );
+        assert_eq!(
+            phones("notre bureau de Schaan : 234 69 18 x4903."),
+            ["234 69 18 x4903"]
+        );
+        assert_eq!(
+            phones("row: \"Hazel,h@x.co.uk,+352 24 56 77 13\""),
+            ["+352 24 56 77 13"]
+        );
+        assert_eq!(
+            phones("Please call back on 01880 611175 about claim 844812620."),
+            ["01880 611175"]
+        );
+    }
+
+    #[test]
     fn dates_versions_references_and_identifiers_are_not_phones() {
         for text in [
             "Le 15/03/2024 à 10h",

@@ -144,7 +144,12 @@ impl Names<'_> {
                 return Some((i, last, score));
             }
         }
-        let alone_ok = !lex.not_alone(first) && !shouting;
+        // "Opaline Digital", "Victoria Falls": a capitalised common word after it makes a name
+        // of a company or a place.
+        let branded = ws.get(i + 1).is_some_and(|n| {
+            n.joined_to_previous && capitalised(n.text) && lex.not_alone(&key(n.text))
+        });
+        let alone_ok = !lex.not_alone(first) && !shouting && !branded;
         (alone_ok && (!w.sentence_start || self.reads_as_subject(i, first))).then_some((i, i, 0.75))
     }
 
@@ -156,8 +161,7 @@ impl Names<'_> {
             && !all_caps(w.text)
             && base(w.text) == w.text
             && !lex.not_alone(first)
-            && !lex.is_institution(first)
-            && !lex.is_last(first);
+            && !lex.is_institution(first);
         if !plausible {
             return None;
         }
@@ -178,8 +182,13 @@ impl Names<'_> {
                 || ws.get(last + 1).is_some_and(|n| {
                     n.joined_to_previous && lex.is_subject_verb(&n.text.to_lowercase())
                 });
+            // Gaelic particles (Mac, Ó, Ní, ap) only ever lead surnames.
+            let gaelic = (i + 1..last).any(|j| {
+                let k = key(ws[j].text);
+                ["mac", "mc", "ó", "ní", "nic", "ap", "ua", "uí"].contains(&k.as_str())
+            });
             let named_after_particles =
-                particles && (lex.is_last(&surname) || lex.is_first(&surname));
+                particles && (gaelic || lex.is_last(&surname) || lex.is_first(&surname));
             if (strong || named_after_particles) && placed {
                 return Some((i, last, 0.7));
             }
@@ -235,13 +244,28 @@ impl Names<'_> {
                     && !is_title(w.text)
             };
             // Joined by ", " or " and " / " et " on one line (no other punctuation), and itself
-            // an item of the list: not followed by another capitalised word ("Customer Success").
+            // an item of the list: not followed by another capitalised word ("Customer Success"),
+            // and, after a comma, followed by the rest of the list (", " or "and"), not by prose
+            // ("J. Banks, Personal email").
+            let conjunction = |j: usize| {
+                ws.get(j)
+                    .is_some_and(|w| matches!(w.text, "and" | "et" | "or" | "ou"))
+            };
             let linked = |a: usize, b: usize| {
                 let gap = &self.text[ws[a].end..ws[b].start];
                 let one_word = ws
                     .get(b + 1)
                     .is_none_or(|n| !(n.joined_to_previous && capitalised(n.text)));
-                !gap.contains('\n') && !ws[b].sentence_start && one_word && gap.trim() == ","
+                let continues = |x: usize| {
+                    x < a
+                        || conjunction(x + 1)
+                        || self.text[ws[x].end..].trim_start().starts_with(',')
+                };
+                !gap.contains('\n')
+                    && !ws[b].sentence_start
+                    && one_word
+                    && gap.trim() == ","
+                    && continues(b)
                     || b == a + 2
                         && matches!(ws[a + 1].text, "and" | "et" | "or" | "ou")
                         && self.text[ws[a].end..ws[a + 1].start].trim().is_empty()
@@ -513,6 +537,56 @@ mod tests {
             names("Merci à Camille Rivière et Paul Deschamps"),
             ["Camille Rivière", "Paul Deschamps"]
         );
+    }
+
+    #[test]
+    fn initials_forms_gaelic_particles_and_lists() {
+        assert_eq!(names("Name: J. Banks, Personal email"), ["J. Banks"]);
+        assert_eq!(
+            names("Nom : LACHAPELLE Danielle\nNuméro"),
+            ["LACHAPELLE Danielle"]
+        );
+        assert_eq!(names("copy Greta Ó Hainligh."), ["Greta Ó Hainligh"]);
+        assert_eq!(names("Feargal Mac an tSaoi"), ["Feargal Mac an tSaoi"]);
+        assert_eq!(
+            names("Add Prof. Olivia van 't Hof to the list"),
+            ["Olivia van 't Hof"]
+        );
+        assert_eq!(
+            names("Hi, I'm Remigio de la Cruz and"),
+            ["Remigio de la Cruz"]
+        );
+        assert_eq!(names("Email Jayde Sinan asking them"), ["Jayde Sinan"]);
+        assert_eq!(
+            names("Build a rota for Tara, Blanaid and Patrick."),
+            ["Tara", "Blanaid", "Patrick"]
+        );
+        assert_eq!(
+            names("Prochain contact : Nathalie relancera le 5."),
+            ["Nathalie"]
+        );
+    }
+
+    #[test]
+    fn places_companies_titles_of_jobs_and_frequent_words_are_not_names() {
+        for text in [
+            "Write a short travel guide to Victoria Falls.",
+            "Visite chez Opaline Digital et Horizon SAS.",
+            "Jude Ffrench, Customer Success Manager",
+            "What is the capital gains tax rate in the United States?",
+            "My IBAN starts with FR76 1520.",
+            "Le SIRET 280059981 00041 est-il au bon endroit ?",
+            "CAN I SPEAK TO A REAL PERSON?!",
+            "In case of my child's account, who signs?",
+            "Aurore boréale : explique le phénomène.",
+            "Ambre, vanille et santal : propose une description.",
+        ] {
+            let found = names(text);
+            assert!(
+                found.iter().all(|n| ["Jude Ffrench"].contains(n)),
+                "{text}: {found:?}"
+            );
+        }
     }
 
     #[test]

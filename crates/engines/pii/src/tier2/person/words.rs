@@ -52,7 +52,11 @@ pub(super) fn words(text: &str) -> Vec<Word<'_>> {
             gap_clean = true;
             sentence_start = false;
         } else {
-            if !c.is_whitespace() || c == '\n' {
+            // Dutch "van 't Hof": the elided article keeps the name in one piece.
+            let dutch_article = matches!(c, '\'' | '’')
+                && text[..i].ends_with(' ')
+                && text[i + c.len_utf8()..].starts_with("t ");
+            if (!c.is_whitespace() || c == '\n') && !dutch_article {
                 gap_clean = false;
             }
             if SENTENCE_BREAKS.contains(&c) {
