@@ -228,7 +228,10 @@ impl Lexicon {
 /// "M", "Mme", "Dr", "Maître"…; in lower case too ("ms. Lena", "madame Dupont"), except the
 /// abbreviations that are everyday words or units in lower case ("me", "m", "pr", "prof").
 pub(super) fn is_title(w: &str) -> bool {
+    // Every title starts with d, m, p or s: most words stop at the first letter.
+    let initial = w.as_bytes().first().map(u8::to_ascii_lowercase);
     w.len() <= 12
+        && matches!(initial, Some(b'd' | b'm' | b'p' | b's'))
         && TITLES.iter().any(|t| t.eq_ignore_ascii_case(w))
         && (w.starts_with(char::is_uppercase) || !matches!(w, "me" | "m" | "pr" | "prof" | "dame"))
 }

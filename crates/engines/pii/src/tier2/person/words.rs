@@ -17,7 +17,7 @@ pub(super) struct Word<'a> {
 }
 
 pub(super) fn words(text: &str) -> Vec<Word<'_>> {
-    let mut out: Vec<Word> = Vec::new();
+    let mut out: Vec<Word> = Vec::with_capacity(text.len() / 5);
     let mut gap_clean = true;
     let mut sentence_start = true;
     let mut chars = text.char_indices().peekable();
