@@ -1,7 +1,5 @@
 //! Byte offsets (what regexes give) to character offsets (what the contract reports).
 
-use std::collections::HashMap;
-
 use crate::Finding;
 
 /// Detectors work in byte offsets; this converts them all in one pass over the text.
@@ -12,7 +10,8 @@ pub(crate) fn to_char_offsets(text: &str, mut findings: Vec<Finding>) -> Vec<Fin
     let mut boundaries: Vec<usize> = findings.iter().flat_map(|f| [f.start, f.end]).collect();
     boundaries.sort_unstable();
     boundaries.dedup();
-    let mut map = HashMap::with_capacity(boundaries.len());
+    // (byte offset, character offset) for each boundary, in order; the walk stops at the last.
+    let mut map: Vec<(usize, usize)> = Vec::with_capacity(boundaries.len());
     let mut next = boundaries.iter().peekable();
     let positions = text
         .char_indices()
@@ -23,13 +22,17 @@ pub(crate) fn to_char_offsets(text: &str, mut findings: Vec<Finding>) -> Vec<Fin
             if b > byte {
                 break;
             }
-            map.insert(b, chars);
+            map.push((b, chars));
             next.next();
         }
+        if next.peek().is_none() {
+            break;
+        }
     }
+    let char_at = |byte: usize| map[map.partition_point(|&(b, _)| b < byte)].1;
     for f in &mut findings {
-        f.start = map[&f.start];
-        f.end = map[&f.end];
+        f.start = char_at(f.start);
+        f.end = char_at(f.end);
     }
     findings
 }

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 
 use crate::{Finding, PiiType, Tier};
@@ -46,6 +46,7 @@ fn hint_finder() -> &'static AhoCorasick {
     CELL.get_or_init(|| {
         AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(HINTS.iter().flat_map(|h| h.iter()))
             .expect("valid legal hints")
     })

@@ -93,14 +93,12 @@ impl Names<'_> {
     /// The name starting at word `i`, if any: (first word, last word, score).
     fn at(&self, i: usize) -> Option<(usize, usize, f32)> {
         let w = &self.ws[i];
-        if w.glued || self.in_place_name(i) {
+        let upper = w.text.starts_with(char::is_uppercase);
+        if !upper && !is_title(w.text) || w.glued || self.in_place_name(i) {
             return None;
         }
         if is_title(w.text) {
             return self.titled(i);
-        }
-        if !w.text.starts_with(char::is_uppercase) {
-            return None;
         }
         if self.is_initial(i) {
             return self.initialled(i);
