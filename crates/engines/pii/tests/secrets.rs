@@ -102,6 +102,7 @@ fn more_formats() -> Vec<String> {
         format!("pplx-{}", random_body(48, 28)),
         // gcp-api-key ends at a delimiter: a trailing '-' belongs to the key.
         format!("AIza{}-", random_body(34, 29)),
+        format!("glpat-{}-", random_body(19, 30)),
     ]
 }
 

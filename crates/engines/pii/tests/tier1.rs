@@ -112,6 +112,14 @@ fn presidios_known_mistakes_are_not_made() {
     let iban = kinds("FR76 3000 6000 0112 3456 7890 189");
     assert_eq!(iban.len(), 1);
     assert_eq!(iban[0].0, PiiType::Iban);
+    // Digits after a country code are the phone number, not a SIREN, SIRET or card.
+    assert_eq!(
+        kinds("joignable au +385 802 657 081, merci"),
+        vec![(PiiType::Phone, "+385 802 657 081".into())]
+    );
+    assert!(kinds("International: +49 800 26650759689 ext. 909")
+        .iter()
+        .all(|(k, _)| *k == PiiType::Phone));
     // Overseas numbers under +33 do not exist.
     assert!(!found(
         "+33 2 62 12 34 56",

@@ -57,8 +57,8 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
     // Digits in one run, or in groups joined by single spaces or dashes.
     let re = lazy_regex(&RE, r"(?-u:\b)\d(?:[ -]?\d){11,18}(?-u:\b)");
     for m in re.find_iter(text) {
-        // After a '+', digits are an international phone number.
-        if glued(text, m.start(), m.end()) || text[..m.start()].ends_with('+') {
+        // After a '+' or a country code, digits are an international phone number.
+        if glued(text, m.start(), m.end()) || super::after_country_code(text, m.start()) {
             continue;
         }
         let digits = digits_of(m.as_str());

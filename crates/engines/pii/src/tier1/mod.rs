@@ -62,6 +62,14 @@ pub(crate) fn context_before(text: &str, start: usize, width: usize) -> String {
     text[from..start].to_lowercase()
 }
 
+/// True when a `+` and a country code come right before `start` ("+385 802 657 081",
+/// "+49 800 …"): the digits belong to an international phone number, not to a card or SIRET.
+pub(crate) fn after_country_code(text: &str, start: usize) -> bool {
+    let before = text[..start].trim_end_matches([' ', '.', '-']);
+    let digits = before.len() - before.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    before[..before.len() - digits].ends_with('+') && digits <= 3
+}
+
 /// True when the match is glued to more digits or letters than the pattern's own boundary
 /// sees (e.g. a candidate inside `1.2.3.4.5` or `x12345`).
 pub(crate) fn glued(text: &str, start: usize, end: usize) -> bool {

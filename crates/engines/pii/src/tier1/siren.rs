@@ -22,7 +22,7 @@ const COMPANY_WORDS: &[&str] = &[
 ];
 const CARD_WORDS: &[&str] = &[
     "carte", "card", "cb", "visa", "diners", "paiement", "payment", "declined", "refusée",
-    "refusé", "débit", "charged", "paid", "payé",
+    "refusé", "débit", "charged", "paid", "payé", "billed", "facturé", "cc ",
 ];
 
 pub(crate) fn valid_siret(digits: &str) -> bool {
@@ -54,7 +54,10 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
     let siret = lazy_regex(&SIRET, r"(?-u:\b)\d{3} ?\d{3} ?\d{3} ?\d{5}(?-u:\b)");
     for m in siret.find_iter(text) {
         let digits = digits_of(m.as_str());
-        if glued(text, m.start(), m.end()) || !valid_siret(&digits) {
+        if glued(text, m.start(), m.end())
+            || super::after_country_code(text, m.start())
+            || !valid_siret(&digits)
+        {
             continue;
         }
         let context = context_before(text, m.start(), 48);
@@ -76,7 +79,10 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
     let siren = lazy_regex(&SIREN, r"(?-u:\b)\d{3} ?\d{3} ?\d{3}(?-u:\b)");
     for m in siren.find_iter(text) {
         let digits = digits_of(m.as_str());
-        if glued(text, m.start(), m.end()) || !luhn(&digits) {
+        if glued(text, m.start(), m.end())
+            || super::after_country_code(text, m.start())
+            || !luhn(&digits)
+        {
             continue;
         }
         // The company word may come before ("SIREN 732 829 320") or just after ("vérifier que

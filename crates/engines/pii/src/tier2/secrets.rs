@@ -46,7 +46,7 @@ const RULES: &[Rule] = &[
     // gitleaks: gitlab-pat
     Rule {
         keywords: &["glpat-"],
-        pattern: r"(?-u:\b)glpat-[0-9A-Za-z_-]{20}(?-u:\b)",
+        pattern: r"(?-u:\b)glpat-[0-9A-Za-z_-]{20}(?:[^0-9A-Za-z_-]|$)",
         min_entropy: 3.0,
         score: 0.95,
     },
@@ -127,7 +127,7 @@ const RULES: &[Rule] = &[
     // gitleaks: gitlab-ptt, gitlab-deploy-token, gitlab-runner-authentication-token
     Rule {
         keywords: &["glptt-", "gldt-", "glrt-"],
-        pattern: r"(?-u:\b)(?:glptt-[0-9a-f]{40}|gldt-[0-9A-Za-z_-]{20}|glrt-[0-9A-Za-z_-]{20})(?-u:\b)",
+        pattern: r"(?-u:\b)(?:glptt-[0-9a-f]{40}|gldt-[0-9A-Za-z_-]{20}|glrt-[0-9A-Za-z_-]{20})(?:[^0-9A-Za-z_-]|$)",
         min_entropy: 3.0,
         score: 0.95,
     },
@@ -141,7 +141,7 @@ const RULES: &[Rule] = &[
     // gitleaks: sendgrid-api-token
     Rule {
         keywords: &["sg."],
-        pattern: r"(?-u:\b)SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?-u:\b)",
+        pattern: r"(?-u:\b)SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?:[^0-9A-Za-z_-]|$)",
         min_entropy: 3.0,
         score: 0.97,
     },
@@ -239,7 +239,7 @@ const RULES: &[Rule] = &[
     // gitleaks: heroku-api-key-v2
     Rule {
         keywords: &["hrku-aa"],
-        pattern: r"(?-u:\b)HRKU-AA[0-9A-Za-z_-]{58}(?-u:\b)",
+        pattern: r"(?-u:\b)HRKU-AA[0-9A-Za-z_-]{58}(?:[^0-9A-Za-z_-]|$)",
         min_entropy: 3.0,
         score: 0.97,
     },
@@ -260,7 +260,7 @@ const RULES: &[Rule] = &[
     // gitleaks: vault-service-token (the current hvs. form)
     Rule {
         keywords: &["hvs."],
-        pattern: r"(?-u:\b)hvs\.[A-Za-z0-9_-]{90,120}(?-u:\b)",
+        pattern: r"(?-u:\b)hvs\.[A-Za-z0-9_-]{90,120}(?:[^0-9A-Za-z_-]|$)",
         min_entropy: 3.0,
         score: 0.95,
     },

@@ -186,7 +186,7 @@ impl Candidate {
             };
             let allowed = numbering::has_trunk_prefix(meta)
                 || named
-                || region == Id::LU && !self.bare && phone_word_before(text, self.start);
+                || region == Id::LU && phone_word_before(text, self.start);
             allowed && numbering::valid_national(meta, &self.digits, named)
         })
     }
@@ -321,6 +321,11 @@ mod tests {
             phones("Please call back on 01880 611175 about claim 844812620."),
             ["01880 611175"]
         );
+        assert_eq!(
+            phones("Laisse un message sur son portable, le 628315506."),
+            ["628315506"]
+        );
+        assert!(phones("Le lot 628315506 est parti.").is_empty());
     }
 
     #[test]

@@ -9,8 +9,8 @@ use phonenumber::country::Id;
 
 /// Tried first for every national-form candidate: the regions of French- and English-speaking
 /// users, whose numbers start with a trunk prefix (North America's have a fixed shape).
-/// Luxembourg's numbers have no trunk prefix: by default they are tried only when grouped and
-/// announced by a phone word ("joignable au 26 94 87 78").
+/// Luxembourg's numbers have no trunk prefix: by default they are tried only when a phone word
+/// announces them ("joignable au 26 94 87 78").
 pub(super) const DEFAULT_REGIONS: [Id; 8] = [
     Id::FR,
     Id::BE,
