@@ -108,14 +108,14 @@ impl Names<'_> {
         }
         let first = key(w.text);
         if self.lex.is_first(&first) {
-            self.from_first_name(i, &first)
+            self.known_first_name(i, &first)
         } else {
             self.unknown_first_name(i, &first)
         }
     }
 
     /// Rules 3 and 4: a known first name, with or without a surname.
-    fn from_first_name(&self, i: usize, first: &str) -> Option<(usize, usize, f32)> {
+    fn known_first_name(&self, i: usize, first: &str) -> Option<(usize, usize, f32)> {
         let (ws, lex) = (self.ws, self.lex);
         let w = &ws[i];
         let shouting = all_caps(w.text);
