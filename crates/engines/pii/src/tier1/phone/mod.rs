@@ -83,11 +83,18 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
     }
     for candidate in national {
         if candidate.valid_in(text, &DEFAULT_SET, false) {
+            // A trunk prefix is as strong a sign as a country code; bare North-American and
+            // Luxembourg forms less so (the scores the risk bands were set with).
+            let score = if candidate.digits.starts_with('0') {
+                0.9
+            } else {
+                0.8
+            };
             out.push(finding(
                 PiiType::Phone,
                 candidate.start,
                 candidate.end,
-                0.85,
+                score,
             ));
             continue;
         }
