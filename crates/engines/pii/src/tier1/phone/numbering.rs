@@ -42,6 +42,8 @@ impl Pattern {
 
 /// A region's numbering plan as the detector uses it.
 struct Plan {
+    /// Every length any number type allows (empty: not known), checked before any pattern.
+    lengths: Vec<u16>,
     general: Pattern,
     /// Fixed line, mobile, toll-free, premium, shared cost, personal, VoIP, pager, UAN, voicemail.
     types: Vec<Pattern>,
@@ -57,20 +59,31 @@ impl Plan {
         let patterns = |list: Vec<Option<&'static Descriptor>>| {
             list.into_iter().flatten().map(Pattern::of).collect()
         };
+        let types: Vec<Pattern> = patterns(vec![
+            d.fixed_line(),
+            d.mobile(),
+            d.toll_free(),
+            d.premium_rate(),
+            d.shared_cost(),
+            d.personal_number(),
+            d.voip(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+        ]);
+        let mut lengths: Vec<u16> = types
+            .iter()
+            .flat_map(|t| t.lengths.iter().copied())
+            .collect();
+        if types.iter().any(|t| t.lengths.is_empty()) {
+            lengths.clear();
+        }
+        lengths.sort_unstable();
+        lengths.dedup();
         Self {
+            lengths,
             general: Pattern::of(d.general()),
-            types: patterns(vec![
-                d.fixed_line(),
-                d.mobile(),
-                d.toll_free(),
-                d.premium_rate(),
-                d.shared_cost(),
-                d.personal_number(),
-                d.voip(),
-                d.pager(),
-                d.uan(),
-                d.voicemail(),
-            ]),
+            types,
             non_geographic: patterns(vec![d.toll_free(), d.uan(), d.shared_cost()]),
             leading: meta
                 .leading_digits()
@@ -79,7 +92,10 @@ impl Plan {
     }
 
     fn valid(&self, nsn: &str) -> bool {
-        nsn.len() >= 4 && self.general.matches(nsn) && self.types.iter().any(|t| t.matches(nsn))
+        nsn.len() >= 4
+            && (self.lengths.is_empty() || self.lengths.contains(&(nsn.len() as u16)))
+            && self.general.matches(nsn)
+            && self.types.iter().any(|t| t.matches(nsn))
     }
 }
 
@@ -116,7 +132,7 @@ pub(super) fn valid_national(
     match meta.national_prefix() {
         Some(prefix) if national.starts_with(prefix) => plan.valid(&national[prefix.len()..]),
         Some(prefix) if prefix.starts_with('0') && !trunk_optional => {
-            plan.valid(national) && plan.non_geographic.iter().any(|t| t.matches(national))
+            plan.non_geographic.iter().any(|t| t.matches(national)) && plan.valid(national)
         }
         _ => plan.valid(national),
     }
@@ -132,6 +148,14 @@ pub(super) fn valid_international(digits: &str) -> Option<u16> {
         // Where regions share a code (+1: the US, Canada and the Caribbean; +44, +7…), their
         // leading digits say which one to check, as libphonenumber does: one full check, not
         // one per region.
+        // The main region first (the US for +1): most numbers are its, and a number valid
+        // there is valid whichever region claims it.
+        if regions
+            .first()
+            .is_some_and(|main| plan(main).leading.is_none() && plan(main).valid(nsn))
+        {
+            return Some(code);
+        }
         let mut claimed = regions.iter().filter(|meta| {
             plan(meta)
                 .leading

@@ -2,8 +2,10 @@
 //! domain; see scripts/gen-gazetteers), titles, name particles, and the capitalised words that
 //! are usually something else in prompts (months, weekdays, places, languages, products).
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+// FxHash: the sets are fixed, built-in word lists, and lookups are most of PERSON's time.
+use rustc_hash::FxHashSet as HashSet;
 
 use super::words::base;
 
@@ -182,7 +184,12 @@ pub(super) fn lexicon() -> &'static Lexicon {
 
 /// The form the lexicons are keyed by: lower case, without an English possessive.
 pub(super) fn key(w: &str) -> String {
-    base(w).to_lowercase()
+    let w = base(w);
+    if w.is_ascii() {
+        w.to_ascii_lowercase()
+    } else {
+        w.to_lowercase()
+    }
 }
 
 /// Lookups take a word's `key`, computed once per word.

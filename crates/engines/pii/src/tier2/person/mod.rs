@@ -58,9 +58,21 @@ fn push(out: &mut Vec<Finding>, start: usize, end: usize, score: f32) {
 
 pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
     let ws = words(text);
+    // Lexicon keys of the capitalised words, computed once (lower-case words need none).
+    let keys: Vec<String> = ws
+        .iter()
+        .map(|w| {
+            if w.text.starts_with(char::is_uppercase) {
+                key(w.text)
+            } else {
+                String::new()
+            }
+        })
+        .collect();
     let names = Names {
         text,
         ws: &ws,
+        keys: &keys,
         lex: lexicon(),
     };
     let mut spans: Vec<(usize, usize, f32)> = Vec::new();
@@ -86,10 +98,16 @@ pub(super) fn find(text: &str, out: &mut Vec<Finding>) {
 struct Names<'t> {
     text: &'t str,
     ws: &'t [Word<'t>],
+    keys: &'t [String],
     lex: &'static Lexicon,
 }
 
 impl Names<'_> {
+    /// Word `j`'s lexicon key (empty for a word that does not start with a capital).
+    fn key(&self, j: usize) -> &str {
+        &self.keys[j]
+    }
+
     /// The name starting at word `i`, if any: (first word, last word, score).
     fn at(&self, i: usize) -> Option<(usize, usize, f32)> {
         let w = &self.ws[i];
@@ -106,11 +124,11 @@ impl Names<'_> {
         if !capitalised(w.text) || contraction(w.text) {
             return None;
         }
-        let first = key(w.text);
-        if self.lex.is_first(&first) {
-            self.known_first_name(i, &first)
+        let first = self.key(i);
+        if self.lex.is_first(first) {
+            self.known_first_name(i, first)
         } else {
-            self.unknown_first_name(i, &first)
+            self.unknown_first_name(i, first)
         }
     }
 
@@ -120,20 +138,20 @@ impl Names<'_> {
         let w = &ws[i];
         let shouting = all_caps(w.text);
         if let Some((mut last, particles)) = self.surname_from(i + 1, true) {
-            let last_key = key(ws[last].text);
-            let known = lex.is_last(&last_key) || lex.is_first(&key(ws[i + 1].text));
+            let last_key = self.key(last);
+            let known = lex.is_last(last_key) || lex.is_first(self.key(i + 1));
             // "France Télévisions", "Claude Code", "Ivy League": ambiguous first words need a
             // real surname; upper-case ones too, and never inside an upper-case sentence.
             let accepted = if shouting {
                 known && !self.upper_case_around(i, last)
             } else {
-                !lex.not_alone(first) || known && !lex.not_alone(&last_key) || particles
+                !lex.not_alone(first) || known && !lex.not_alone(last_key) || particles
             };
             if accepted {
                 if !particles {
                     if let Some((third, led)) = self.surname_from(last + 1, true) {
-                        let third_key = key(ws[third].text);
-                        if led || lex.is_last(&third_key) || lex.is_first(&third_key) {
+                        let third_key = self.key(third);
+                        if led || lex.is_last(third_key) || lex.is_first(third_key) {
                             last = third;
                         }
                     }
@@ -145,7 +163,7 @@ impl Names<'_> {
         // "Opaline Digital", "Victoria Falls": a capitalised common word after it makes a name
         // of a company or a place.
         let branded = ws.get(i + 1).is_some_and(|n| {
-            n.joined_to_previous && capitalised(n.text) && lex.not_alone(&key(n.text))
+            n.joined_to_previous && capitalised(n.text) && lex.not_alone(self.key(i + 1))
         });
         let alone_ok = !lex.not_alone(first) && !shouting && !branded;
         (alone_ok && (!w.sentence_start || self.reads_as_subject(i, first))).then_some((i, i, 0.75))
@@ -164,13 +182,13 @@ impl Names<'_> {
             return None;
         }
         if let Some((last, particles)) = self.surname_from(i + 1, true) {
-            let surname = key(ws[last].text);
-            let strong = lex.is_last(&surname) && !lex.not_alone(&surname);
+            let surname = self.key(last);
+            let strong = lex.is_last(surname) && !lex.not_alone(surname);
             // "Contrat de Marie-Claire LEFEBVRE": at the start of a sentence, the name starts
             // after the particle.
             let first_after_particles = (i + 1..=last)
                 .find(|&j| !is_particle(ws[j].text))
-                .is_some_and(|j| particles && lex.is_first(&key(ws[j].text)));
+                .is_some_and(|j| particles && lex.is_first(self.key(j)));
             if first_after_particles && w.sentence_start {
                 return None;
             }
@@ -186,7 +204,7 @@ impl Names<'_> {
                 ["mac", "mc", "ó", "ní", "nic", "ap", "ua", "uí"].contains(&k.as_str())
             });
             let named_after_particles =
-                particles && (gaelic || lex.is_last(&surname) || lex.is_first(&surname));
+                particles && (gaelic || lex.is_last(surname) || lex.is_first(surname));
             if (strong || named_after_particles) && placed {
                 return Some((i, last, 0.7));
             }
@@ -231,14 +249,14 @@ impl Names<'_> {
             };
             let listed = |j: usize| {
                 let w = &ws[j];
-                let k = key(w.text);
+                let k = self.key(j);
                 capitalised(w.text)
                     && !w.glued
                     && !all_caps(w.text)
                     && !contraction(w.text)
                     && w.text.chars().count() >= 3
-                    && !self.lex.not_alone(&k)
-                    && !self.lex.is_institution(&k)
+                    && !self.lex.not_alone(k)
+                    && !self.lex.is_institution(k)
                     && !is_title(w.text)
             };
             // Joined by ", " or " and " / " et " on one line (no other punctuation), and itself
@@ -342,8 +360,8 @@ impl Names<'_> {
             return None;
         }
         let (last, particles) = self.surname_from(i + 1, false)?;
-        let surname = key(self.ws[last].text);
-        let known = self.lex.is_last(&surname) && !self.lex.not_alone(&surname);
+        let surname = self.key(last);
+        let known = self.lex.is_last(surname) && !self.lex.not_alone(surname);
         (known || particles || !self.ws[i].sentence_start).then_some((i, last, 0.8))
     }
 
@@ -427,12 +445,12 @@ impl Names<'_> {
         if n.glued || !n.text.starts_with(char::is_uppercase) && !elided_surname(n.text) {
             return false;
         }
-        let k = key(n.text);
+        let k = self.key(j);
         !is_title(n.text)
-            && !self.lex.is_language(&k)
-            && !self.lex.is_form_word(&k)
+            && !self.lex.is_language(k)
+            && !self.lex.is_form_word(k)
             && (elided_surname(n.text)
-                || capitalised(n.text) && (self.lex.is_last(&k) || !self.lex.not_alone(&k)))
+                || capitalised(n.text) && (self.lex.is_last(k) || !self.lex.not_alone(k)))
     }
 
     /// Words `first..=last` sit in an upper-case run ("CAN I SPEAK TO A REAL PERSON").
@@ -447,13 +465,13 @@ impl Names<'_> {
         let mut k = first;
         while k > free_from && k + 3 > first && self.ws[k].joined_to_previous {
             let w = &self.ws[k - 1];
-            let key = key(w.text);
+            let key = self.key(k - 1);
             let surname_like = all_caps(w.text)
                 && w.text.chars().count() >= 2
                 && !w.glued
                 && !is_title(w.text)
-                && !self.lex.is_form_word(&key)
-                && !self.lex.is_language(&key);
+                && !self.lex.is_form_word(key)
+                && !self.lex.is_language(key);
             if !surname_like || all_caps(self.ws[first].text) {
                 break;
             }
