@@ -75,8 +75,11 @@ pub(crate) fn run(sandbox: &Sandbox, request: &ExecRequest) -> Result<ExecOutcom
     }
     let oom_before = sandbox.cgroup.oom_kills();
     let started = Instant::now();
-    let mut child = command
-        .spawn()
+    // Forked on the mount thread: the sandbox's namespaces are copied from that thread's, the
+    // only one where the session tmpfs is mounted.
+    let mut child = engine
+        .keeper
+        .run(move || command.spawn())
         .map_err(|e| SandboxError::io("starting the sandbox", e))?;
     let pid = child.id();
     *sandbox.running.lock().unwrap() = Some(pid);

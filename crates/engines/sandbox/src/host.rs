@@ -20,6 +20,9 @@ pub struct HostFacts {
     pub init_on_free: bool,
     /// Running as root: sandboxes then run as host uids of their own, never as root.
     pub root: bool,
+    /// Session filesystems are mounted in a mount namespace private to this process, so a
+    /// crash of the process unmounts them (false: in the host's namespace).
+    pub session_mounts_private: bool,
 }
 
 impl HostFacts {
@@ -27,6 +30,7 @@ impl HostFacts {
         init_version: String,
         cgroup_mode: CgroupMode,
         cgroup_favordynmods: bool,
+        session_mounts_private: bool,
     ) -> HostFacts {
         let (swap_active, init_on_free) = memory_facts();
         HostFacts {
@@ -40,6 +44,7 @@ impl HostFacts {
             swap_active,
             init_on_free,
             root: is_root(),
+            session_mounts_private,
         }
     }
 }

@@ -12,6 +12,7 @@ mod cgroup;
 mod config;
 mod exec;
 mod host;
+mod keeper;
 pub mod merkle;
 pub mod seccomp;
 mod spawn;
@@ -32,6 +33,7 @@ pub use teardown::{
 };
 
 use cgroup::{Cgroup, Cgroups};
+use keeper::Keeper;
 use uid::UidPool;
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +71,7 @@ pub struct Engine {
     cgroups: Cgroups,
     uids: UidPool,
     facts: HostFacts,
+    keeper: Arc<Keeper>,
 }
 
 impl Engine {
@@ -88,12 +91,14 @@ impl Engine {
         );
         let cgroups = Cgroups::prepare();
         let favordynmods = config.favor_dynamic_cgroups && cgroup::favor_dynamic_modifications();
-        let facts = HostFacts::read(version, cgroups.mode(), favordynmods);
+        let keeper = Arc::new(Keeper::start());
+        let facts = HostFacts::read(version, cgroups.mode(), favordynmods, keeper.private());
         Ok(Engine {
             uids: UidPool::new(config.uid_base, config.uid_count),
             config,
             cgroups,
             facts,
+            keeper,
         })
     }
 
@@ -112,11 +117,13 @@ impl Engine {
         let uid = self.uids.take();
         let dir = self.config.root.join(id);
         let made = (|| {
-            let mount = tmpfs::mount(&dir, limits.tmpfs_bytes, uid)?;
+            let (at, size) = (dir.clone(), limits.tmpfs_bytes);
+            let mount = self.keeper.run(move || tmpfs::mount(&at, size, uid))?;
             let cgroup = match self.cgroups.create(id, &limits) {
                 Ok(cgroup) => cgroup,
                 Err(e) => {
-                    let _ = tmpfs::unmount(&dir);
+                    let at = dir.clone();
+                    let _ = self.keeper.run(move || tmpfs::unmount(&at));
                     return Err(e);
                 }
             };
@@ -146,6 +153,7 @@ impl Engine {
                 output_cap: self.config.output_cap,
                 run_as_uid: host::is_root(),
                 seccomp: self.config.seccomp,
+                keeper: self.keeper.clone(),
             },
             uids: self.uids.clone(),
             created_in: started.elapsed(),
@@ -159,7 +167,7 @@ impl Engine {
         check_id(id)?;
         let dir = self.config.root.join(id);
         let cgroup = self.cgroups.existing(id);
-        Ok(teardown::run(&dir, &cgroup, None, None))
+        Ok(teardown::run(&dir, &cgroup, None, None, &self.keeper))
     }
 }
 
@@ -186,6 +194,8 @@ pub(crate) struct EngineHandle {
     /// Root drops to the sandbox's own host uid before entering the namespaces.
     pub run_as_uid: bool,
     pub seccomp: bool,
+    /// The thread whose mount namespace holds the session tmpfs.
+    pub keeper: Arc<Keeper>,
 }
 
 /// One session's sandbox. Shared between the thread running an exec and the one destroying it.
@@ -239,7 +249,10 @@ impl Sandbox {
         }
         let result = (|| {
             if let Some(data) = &request.input_data {
-                tmpfs::write_input(&self.dir, data, self.uid)?;
+                let (dir, data, uid) = (self.dir.clone(), data.clone(), self.uid);
+                self.engine
+                    .keeper
+                    .run(move || tmpfs::write_input(&dir, &data, uid))?;
             }
             exec::run(self, request)
         })();
@@ -252,7 +265,13 @@ impl Sandbox {
     /// second call finds nothing left and says so.
     pub fn destroy(&self) -> Teardown {
         *self.destroyed.lock().unwrap() = true;
-        let teardown = teardown::run(&self.dir, &self.cgroup, Some(self.uid), Some(&self.running));
+        let teardown = teardown::run(
+            &self.dir,
+            &self.cgroup,
+            Some(self.uid),
+            Some(&self.running),
+            &self.engine.keeper,
+        );
         self.uids.give_back(self.uid);
         teardown
     }

@@ -9,6 +9,7 @@ use nix::sys::signal::Signal;
 use serde::Serialize;
 
 use crate::cgroup::{Cgroup, CgroupMode};
+use crate::keeper::Keeper;
 use crate::{tmpfs, Running};
 
 /// How long teardown waits for processes to die and groups to empty.
@@ -53,6 +54,9 @@ pub struct WipeEvidence {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct MountEvidence {
     pub mount_point: String,
+    /// The session mounts live in a mount namespace private to the server process, which the
+    /// kernel destroys with it: after a crash, `was_mounted` false is that namespace gone.
+    pub private_namespace: bool,
     pub was_mounted: bool,
     pub absent_from_mountinfo: bool,
     pub mount_point_removed: bool,
@@ -110,21 +114,29 @@ pub(crate) fn run(
     cgroup: &Cgroup,
     uid: Option<u32>,
     running: Option<&Running>,
+    keeper: &Keeper,
 ) -> Teardown {
     let started = Instant::now();
     let deadline = started + KILL_DEADLINE;
     let processes = kill_everything(cgroup, running, deadline);
-    // The wipe needs the tmpfs; after a crash it may already be gone.
-    let wipe = if tmpfs::is_mounted(dir) {
-        tmpfs::wipe(dir)
-    } else {
-        WipeEvidence {
-            readback_all_zero: true,
-            merkle_root: crate::merkle::MerkleBuilder::default().root_hex(),
-            ..WipeEvidence::default()
-        }
-    };
-    let mount = tmpfs::unmount(dir);
+    // On the mount thread, where the tmpfs is mounted. After a crash it is gone (with the
+    // namespace of the process that made it); whatever the mount point holds is still wiped,
+    // so anything written there outside the tmpfs would be found and counted.
+    let at = dir.to_path_buf();
+    let private = keeper.private();
+    let (wipe, mut mount) = keeper.run(move || {
+        let wipe = if at.exists() {
+            tmpfs::wipe(&at)
+        } else {
+            WipeEvidence {
+                readback_all_zero: true,
+                merkle_root: crate::merkle::MerkleBuilder::default().root_hex(),
+                ..WipeEvidence::default()
+            }
+        };
+        (wipe, tmpfs::unmount(&at))
+    });
+    mount.private_namespace = private;
     let cgroup_evidence = remove_cgroup(cgroup, deadline);
     let uid = uid
         .filter(|u| *u != nix::unistd::getuid().as_raw())

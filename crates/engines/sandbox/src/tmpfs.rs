@@ -313,10 +313,11 @@ pub(crate) fn unmount(dir: &Path) -> MountEvidence {
     evidence
 }
 
-/// Whether `/proc/self/mountinfo` lists a mount at `dir`.
+/// Whether the calling thread's mountinfo lists a mount at `dir` (called on the mount thread,
+/// whose namespace holds the session mounts).
 pub(crate) fn is_mounted(dir: &Path) -> bool {
     let wanted = dir.to_string_lossy();
-    std::fs::read_to_string("/proc/self/mountinfo")
+    std::fs::read_to_string(crate::keeper::MOUNTINFO)
         .unwrap_or_default()
         .lines()
         .any(|line| line.split(' ').nth(4) == Some(&*wanted))

@@ -79,3 +79,28 @@ fn a_dropped_sandbox_leaves_nothing_behind() {
     assert!(!mounts.contains(&id), "the tmpfs is still mounted");
     assert!(!engine().config().root.join(&id).exists());
 }
+
+#[test]
+fn session_mounts_are_invisible_in_the_host_mount_namespace() {
+    let sb = sandbox();
+    let out = run(&sb, "echo 'PATIENT Jeanne Martin' > notes.txt; ls");
+    assert_eq!(text(&out.stdout), "input\nnotes.txt\n");
+    assert!(engine().facts().session_mounts_private);
+    // This test thread is in the host's mount namespace: neither the mount nor the file shows.
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let root = engine().config().root.to_string_lossy().to_string();
+    assert!(
+        !mountinfo
+            .lines()
+            .any(|l| l.contains(&root) && l.contains(sb.id())),
+        "{mountinfo}"
+    );
+    let dir = engine().config().root.join(sb.id());
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "the mount point is empty from here"
+    );
+    let teardown = destroy_clean(sb);
+    assert!(teardown.mount.was_mounted && teardown.mount.private_namespace);
+}

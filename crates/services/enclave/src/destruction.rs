@@ -66,10 +66,19 @@ pub fn issue(facts: &SessionFacts, teardown: &Teardown) -> Issued {
         "hostname": facts.hostname,
         "completed": t.processes.remaining == 0,
     });
+    // After a crash, the mount went with the crashed process's private mount namespace: what
+    // recovery did is look for it (and for any file at the mount point), not unmount it.
+    let did = if t.mount.was_mounted {
+        "umount2 of the session tmpfs after the wipe; rmdir of its mount point"
+    } else if t.mount.private_namespace {
+        "found no mount: the session tmpfs was unmounted by the kernel with the private mount namespace of the server process that held it; rmdir of its mount point"
+    } else {
+        "found no mount at the mount point; rmdir of it"
+    };
     let tmpfs = json!({
         "step": 2, "subsystem": "eee_tmpfs",
-        "did": "umount2 of the session tmpfs after the wipe; rmdir of its mount point",
-        "checked": "no entry at the mount point in /proc/self/mountinfo",
+        "did": did,
+        "checked": "no entry at the mount point in the mountinfo of the namespace that holds session mounts",
         "mount": t.mount, "tmpfs_noswap": facts.tmpfs_noswap,
         "completed": t.mount.absent_from_mountinfo && t.mount.error.is_none(),
     });

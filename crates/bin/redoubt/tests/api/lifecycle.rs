@@ -1,5 +1,6 @@
 //! The real binary as a process: jobs survive `kill -9`; SIGTERM drains in-flight requests
-//! and exits 0.
+//! and exits 0; `kill -9` during an exec leaves no session data, mount or process on the host,
+//! and the next start recovers the session with a CDP that says what it found.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -28,8 +29,29 @@ struct Process {
     port: u16,
 }
 
+/// A failed assertion must not leave a server running.
+impl Drop for Process {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Process {
     async fn start(data_dir: &Path, database_url: &str) -> Process {
+        Process::serve(data_dir, database_url, "guard", "/api/v1/healthz", &[]).await
+    }
+
+    /// `redoubt serve --services <service>` on a free port, once `health` answers 200.
+    async fn serve(
+        data_dir: &Path,
+        database_url: &str,
+        service: &str,
+        health: &str,
+        env: &[(&str, &str)],
+    ) -> Process {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_redoubt"))
             .arg("--data-dir")
@@ -39,13 +61,14 @@ impl Process {
             .args([
                 "serve",
                 "--services",
-                "guard",
-                "--guard-port",
+                service,
+                &format!("--{service}-port"),
                 &port.to_string(),
             ])
             .env("REDOUBT_JOBS__POLL_INTERVAL_MS", "100")
             .env("REDOUBT_HTTP__SHUTDOWN_GRACE_SECS", "10")
             .env("REDOUBT_LOG_LEVEL", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .spawn()
             .expect("starting redoubt serve");
@@ -53,7 +76,7 @@ impl Process {
         let client = reqwest::Client::new();
         for _ in 0..150 {
             let up = client
-                .get(format!("http://127.0.0.1:{port}/api/v1/healthz"))
+                .get(format!("http://127.0.0.1:{port}{health}"))
                 .send()
                 .await;
             if up.is_ok_and(|r| r.status() == 200) {
@@ -178,4 +201,228 @@ async fn sigterm_completes_the_in_flight_request_then_exits_0() {
         Some(0),
         "exit status 0"
     );
+}
+
+/// Every line of the host's mountinfo (this test runs in the host's mount namespace) that
+/// mentions `root`.
+fn host_mounts_under(root: &Path) -> Vec<String> {
+    let root = root.to_string_lossy();
+    std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains(&*root))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Regular files (and anything but directories) anywhere under `root`.
+fn files_under(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => dirs.push(entry.path()),
+                _ => found.push(entry.path()),
+            }
+        }
+    }
+    found
+}
+
+/// Host processes whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains(marker))
+        .collect()
+}
+
+#[tokio::test]
+async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let sandboxes = tmp.path().join("sandboxes");
+    let url = fresh_database_url(tmp.path()).await;
+    let root = sandboxes.to_string_lossy().to_string();
+    let env = [("REDOUBT_SANDBOX__ROOT", root.as_str())];
+    let server = Process::serve(&data, &url, "enclave", "/v1/health", &env).await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method,
+                path: &str,
+                key: Option<&str>,
+                body: Option<serde_json::Value>| {
+        let mut request = http.request(method, format!("{base}{path}"));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+    let signup: serde_json::Value = call(
+        reqwest::Method::POST,
+        "/v1/signup",
+        None,
+        Some(json!({ "email": "crash@c.example" })),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let key = signup["api_key"].as_str().unwrap().to_string();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let created: serde_json::Value = call(
+            reqwest::Method::POST,
+            "/v1/sessions",
+            Some(&key),
+            Some(json!({})),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let id = created["session_id"].as_str().unwrap().to_string();
+        let wrote = call(
+            reqwest::Method::POST,
+            &format!("/v1/sessions/{id}/exec"),
+            Some(&key),
+            Some(json!({ "command": "cp input/data notes.txt && cat notes.txt", "input_data": "PATIENT Jeanne Martin, NIR 2 84 05 75 123 456 78", "timeout": 10 })),
+        )
+        .await
+        .unwrap();
+        assert_eq!(wrote.status(), 200);
+        ids.push(id);
+    }
+    assert_eq!(
+        files_under(&sandboxes),
+        Vec::<std::path::PathBuf>::new(),
+        "from the host, session files are not even visible while the server runs"
+    );
+    // An exec still running when the server dies.
+    let running = call(
+        reqwest::Method::POST,
+        &format!("/v1/sessions/{}/exec", ids[0]),
+        Some(&key),
+        Some(json!({ "command": "sleep 41.5", "timeout": 60 })),
+    );
+    let running = tokio::spawn(running);
+    for _ in 0..50 {
+        if !processes_with("sleep 41.5").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !processes_with("sleep 41.5").is_empty(),
+        "the exec is running"
+    );
+
+    server.signal(Signal::SIGKILL);
+    assert_eq!(
+        server.wait(Duration::from_secs(5)).await,
+        None,
+        "killed by SIGKILL"
+    );
+    assert!(
+        running.await.unwrap().is_err(),
+        "the in-flight exec got no answer"
+    );
+
+    // Before any restart: no mount, no file, no process of any session on the host.
+    let mut left = Vec::new();
+    for _ in 0..50 {
+        left = processes_with("sleep 41.5");
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        left,
+        Vec::<String>::new(),
+        "the sandbox died with the server"
+    );
+    assert_eq!(
+        host_mounts_under(&sandboxes),
+        Vec::<String>::new(),
+        "no session mount on the host"
+    );
+    assert_eq!(
+        files_under(&sandboxes),
+        Vec::<std::path::PathBuf>::new(),
+        "no session data on the host"
+    );
+
+    // The next start recovers each session with a CDP that says the mount was found gone.
+    let restarted = Process::serve(&data, &url, "enclave", "/v1/health", &env).await;
+    let base = format!("http://127.0.0.1:{}", restarted.port);
+    for id in &ids {
+        let mut status = String::new();
+        for _ in 0..100 {
+            let session: serde_json::Value = http
+                .get(format!("{base}/v1/sessions/{id}"))
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            status = session["status"].as_str().unwrap_or_default().to_string();
+            if status != "active" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(status, "expired", "{id} recovered");
+        let destroyed: serde_json::Value = http
+            .delete(format!("{base}/v1/sessions/{id}"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(proof::cdp::verify(&destroyed["cdp"]).valid, "{destroyed}");
+        let mount = &destroyed["evidence"][1]["mount"];
+        assert_eq!(mount["was_mounted"], false, "{destroyed}");
+        assert_eq!(mount["private_namespace"], true, "{destroyed}");
+        assert_eq!(mount["absent_from_mountinfo"], true, "{destroyed}");
+        assert_eq!(
+            destroyed["evidence"][2]["files"], 0,
+            "nothing was found to wipe: {destroyed}"
+        );
+        assert_eq!(destroyed["evidence"][1]["completed"], true, "{destroyed}");
+        // And offline, with the CLI.
+        let file = tmp.path().join(format!("{id}.json"));
+        std::fs::write(&file, destroyed["cdp"].to_string()).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_redoubt"))
+            .args(["verify", "cdp"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    restarted.signal(Signal::SIGTERM);
+    assert_eq!(restarted.wait(Duration::from_secs(15)).await, Some(0));
 }
