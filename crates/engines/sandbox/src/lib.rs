@@ -19,6 +19,7 @@ mod spawn;
 mod teardown;
 mod tmpfs;
 mod uid;
+mod watcher;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -35,6 +36,7 @@ pub use teardown::{
 use cgroup::{Cgroup, Cgroups};
 use keeper::Keeper;
 use uid::UidPool;
+use watcher::Watcher;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
@@ -72,6 +74,7 @@ pub struct Engine {
     uids: UidPool,
     facts: HostFacts,
     keeper: Arc<Keeper>,
+    watcher: Option<Arc<Watcher>>,
 }
 
 impl Engine {
@@ -92,6 +95,16 @@ impl Engine {
         let cgroups = Cgroups::prepare();
         let favordynmods = config.favor_dynamic_cgroups && cgroup::favor_dynamic_modifications();
         let keeper = Arc::new(Keeper::start());
+        let report = config.root.join(format!(
+            "{}{}-{}",
+            watcher::REPORT_PREFIX,
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let watcher = (cgroups.mode() != CgroupMode::None)
+            .then(|| Watcher::start(&report))
+            .flatten()
+            .map(Arc::new);
         let facts = HostFacts::read(version, cgroups.mode(), favordynmods, keeper.private());
         Ok(Engine {
             uids: UidPool::new(config.uid_base, config.uid_count),
@@ -99,6 +112,7 @@ impl Engine {
             cgroups,
             facts,
             keeper,
+            watcher,
         })
     }
 
@@ -120,7 +134,12 @@ impl Engine {
             let (at, size) = (dir.clone(), limits.tmpfs_bytes);
             let mount = self.keeper.run(move || tmpfs::mount(&at, size, uid))?;
             let cgroup = match self.cgroups.create(id, &limits) {
-                Ok(cgroup) => cgroup,
+                Ok(cgroup) => {
+                    if let Some(w) = &self.watcher {
+                        w.added(&cgroup.dirs);
+                    }
+                    cgroup
+                }
                 Err(e) => {
                     let at = dir.clone();
                     let _ = self.keeper.run(move || tmpfs::unmount(&at));
@@ -154,6 +173,7 @@ impl Engine {
                 run_as_uid: host::is_root(),
                 seccomp: self.config.seccomp,
                 keeper: self.keeper.clone(),
+                watcher: self.watcher.clone(),
             },
             uids: self.uids.clone(),
             created_in: started.elapsed(),
@@ -167,7 +187,14 @@ impl Engine {
         check_id(id)?;
         let dir = self.config.root.join(id);
         let cgroup = self.cgroups.existing(id);
-        Ok(teardown::run(&dir, &cgroup, None, None, &self.keeper))
+        let mut teardown = teardown::run(&dir, &cgroup, None, None, &self.keeper);
+        // A group the previous process's watcher already removed: say so, from its report.
+        teardown.cgroup.removed_by_crash_watcher = cgroup
+            .dirs
+            .iter()
+            .all(|d| watcher::reported(&self.config.root, d) == Some(true))
+            && !cgroup.dirs.is_empty();
+        Ok(teardown)
     }
 }
 
@@ -196,6 +223,8 @@ pub(crate) struct EngineHandle {
     pub seccomp: bool,
     /// The thread whose mount namespace holds the session tmpfs.
     pub keeper: Arc<Keeper>,
+    /// Removes the session cgroups if this process dies without destroying them.
+    pub watcher: Option<Arc<Watcher>>,
 }
 
 /// One session's sandbox. Shared between the thread running an exec and the one destroying it.
@@ -272,6 +301,9 @@ impl Sandbox {
             Some(&self.running),
             &self.engine.keeper,
         );
+        if let Some(w) = &self.engine.watcher {
+            w.removed(&self.cgroup.dirs);
+        }
         self.uids.give_back(self.uid);
         teardown
     }

@@ -71,6 +71,9 @@ pub struct CgroupEvidence {
     pub removed: bool,
     /// Times rmdir answered EBUSY and teardown waited for the group to empty again.
     pub ebusy_waits: u32,
+    /// After a crash: the previous process's crash watcher removed the group once the server
+    /// was gone (its report says so); teardown then finds it absent.
+    pub removed_by_crash_watcher: bool,
     pub error: Option<String>,
 }
 

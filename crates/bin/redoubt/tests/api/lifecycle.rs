@@ -215,7 +215,8 @@ fn host_mounts_under(root: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Regular files (and anything but directories) anywhere under `root`.
+/// Regular files (and anything but directories) anywhere under `root`, but for the crash
+/// watcher's reports (lines naming cgroup directories, no session data).
 fn files_under(root: &Path) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
     let mut dirs = vec![root.to_path_buf()];
@@ -223,7 +224,28 @@ fn files_under(root: &Path) -> Vec<std::path::PathBuf> {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             match entry.file_type() {
                 Ok(t) if t.is_dir() => dirs.push(entry.path()),
+                _ if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".crash-watcher-") => {}
                 _ => found.push(entry.path()),
+            }
+        }
+    }
+    found
+}
+
+/// cgroup directories named `id` anywhere under /sys/fs/cgroup (v1 controllers and v2).
+fn cgroups_named(id: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("/sys/fs/cgroup")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                if entry.file_name() == id {
+                    found.push(entry.path());
+                }
+                dirs.push(entry.path());
             }
         }
     }
@@ -367,6 +389,22 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
         Vec::<std::path::PathBuf>::new(),
         "no session data on the host"
     );
+    // The crash watcher removes the sessions' cgroups once their processes are gone.
+    for id in &ids {
+        let mut groups = cgroups_named(id);
+        for _ in 0..60 {
+            if groups.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            groups = cgroups_named(id);
+        }
+        assert_eq!(
+            groups,
+            Vec::<std::path::PathBuf>::new(),
+            "no cgroup of {id} left"
+        );
+    }
 
     // The next start recovers each session with a CDP that says the mount was found gone.
     let restarted = Process::serve(&data, &url, "enclave", "/v1/health", &env).await;
@@ -409,6 +447,9 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
             "nothing was found to wipe: {destroyed}"
         );
         assert_eq!(destroyed["evidence"][1]["completed"], true, "{destroyed}");
+        let cgroup = &destroyed["evidence"][7]["cgroup"];
+        assert_eq!(cgroup["removed_by_crash_watcher"], true, "{destroyed}");
+        assert_eq!(destroyed["evidence"][7]["completed"], true, "{destroyed}");
         // And offline, with the CLI.
         let file = tmp.path().join(format!("{id}.json"));
         std::fs::write(&file, destroyed["cdp"].to_string()).unwrap();
