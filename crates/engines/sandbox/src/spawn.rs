@@ -23,6 +23,21 @@ struct Bind {
     read_only: bool,
 }
 
+/// What a new procfs still says about the host: its kernel command line and build, kernel
+/// symbols and keys, timers and scheduler internals (the files container runtimes mask too).
+/// Each is read as empty; the `uname` syscall itself cannot be masked (docs/decisions.md).
+const PROC_MASKS: [&str; 9] = [
+    "proc/cmdline",
+    "proc/version",
+    "proc/kallsyms",
+    "proc/keys",
+    "proc/kcore",
+    "proc/timer_list",
+    "proc/sched_debug",
+    "proc/latency_stats",
+    "proc/sys/kernel/version",
+];
+
 pub(crate) struct Plan {
     cgroup_procs: Vec<CString>,
     host_uid: Option<u32>,
@@ -33,6 +48,8 @@ pub(crate) struct Plan {
     symlinks: Vec<(CString, CString)>,
     binds: Vec<Bind>,
     proc_dir: CString,
+    /// Files of the new /proc that describe the host, not the sandbox, covered with /dev/null.
+    proc_masks: Vec<CString>,
     dev_dir: CString,
     dev_binds: Vec<(CString, CString)>,
     dev_links: Vec<(CString, CString)>,
@@ -143,6 +160,7 @@ impl Plan {
             symlinks,
             binds,
             proc_dir: inner("proc"),
+            proc_masks: PROC_MASKS.iter().map(|p| inner(p)).collect(),
             dev_dir: inner("dev"),
             dev_binds,
             dev_links,
@@ -292,6 +310,18 @@ impl Plan {
             libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
             no_data,
         ))?;
+        for mask in &self.proc_masks {
+            // Only what this kernel has; a file that cannot be covered is an error.
+            if libc::access(mask.as_ptr(), libc::F_OK) == 0 {
+                check(libc::mount(
+                    c"/dev/null".as_ptr(),
+                    mask.as_ptr(),
+                    none,
+                    libc::MS_BIND,
+                    no_data,
+                ))?;
+            }
+        }
         check(libc::mount(
             c"tmpfs".as_ptr(),
             self.dev_dir.as_ptr(),

@@ -28,7 +28,9 @@ pub(crate) fn mount(dir: &Path, size: u64, uid: u32) -> Result<bool, SandboxErro
         .map_err(|e| SandboxError::io(format!("creating {}", dir.display()), e))?;
     let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
-    let base = format!("size={size},nr_inodes=16384,mode=0700,uid={uid},gid={uid}");
+    // No uid= / gid= options: they would show the host uid in the sandbox's mountinfo. The
+    // root of the tmpfs is chowned instead, once mounted.
+    let base = format!("size={size},nr_inodes=16384,mode=0700");
     let noswap = match nix::mount::mount(
         Some("tmpfs"),
         dir,
@@ -53,6 +55,10 @@ pub(crate) fn mount(dir: &Path, size: u64, uid: u32) -> Result<bool, SandboxErro
             return Err(SandboxError::io("mounting the session tmpfs", e.into()));
         }
     };
+    if let Err(e) = std::os::unix::fs::chown(dir, Some(uid), Some(uid)) {
+        let _ = unmount(dir);
+        return Err(SandboxError::io("owning the session tmpfs", e));
+    }
     for sub in SUBDIRS {
         let path = dir.join(sub);
         let made = std::fs::create_dir(&path)

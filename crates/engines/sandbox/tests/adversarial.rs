@@ -186,6 +186,25 @@ fn proc_shows_only_the_sandbox_and_sys_is_absent() {
         !out.contains(&engine().config().root.display().to_string()),
         "host path leaked: {out}"
     );
+    // The session tmpfs (/work, /tmp) is mounted without uid= / gid= options. (The host uid is
+    // still readable in /proc/<pid>/uid_map, as in any user namespace, and in the options of
+    // the tmpfs mounts the sandbox makes itself, which the kernel prints with their creator.)
+    let work = out
+        .lines()
+        .find(|l| l.contains(" /work "))
+        .unwrap_or_default();
+    assert!(
+        !work.contains(&format!("uid={}", sb.host_uid())),
+        "host uid in the session mount options: {work}"
+    );
+    // The host's kernel command line and build string read as empty (a write goes to
+    // /dev/null, which covers them).
+    let out = run(
+        &sb,
+        "echo x > /proc/cmdline; wc -c < /proc/cmdline; wc -c < /proc/version",
+    );
+    assert_eq!(text(&out.stdout), "0\n0\n", "{}", text(&out.stderr));
+    assert!(!std::fs::read_to_string("/proc/cmdline").unwrap().is_empty());
     destroy_clean(sb);
 }
 
