@@ -54,6 +54,7 @@ pub(crate) fn run(sandbox: &Sandbox, request: &ExecRequest) -> Result<ExecOutcom
         limits: sandbox.limits,
         hostname: &sandbox.hostname,
         seccomp: engine.seccomp,
+        landlock_abi: engine.landlock_abi,
     });
     let mut command = Command::new(&engine.init);
     command

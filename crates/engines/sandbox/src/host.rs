@@ -23,6 +23,9 @@ pub struct HostFacts {
     /// Session filesystems are mounted in a mount namespace private to this process, so a
     /// crash of the process unmounts them (false: in the host's namespace).
     pub session_mounts_private: bool,
+    /// The kernel's Landlock ABI version (0: none): each sandbox's second layer of file access
+    /// rules.
+    pub landlock_abi: i32,
 }
 
 impl HostFacts {
@@ -45,6 +48,7 @@ impl HostFacts {
             init_on_free,
             root: is_root(),
             session_mounts_private,
+            landlock_abi: crate::landlock::abi(),
         }
     }
 }

@@ -13,6 +13,7 @@ mod config;
 mod exec;
 mod host;
 mod keeper;
+mod landlock;
 pub mod merkle;
 pub mod seccomp;
 mod spawn;
@@ -174,6 +175,7 @@ impl Engine {
                 seccomp: self.config.seccomp,
                 keeper: self.keeper.clone(),
                 watcher: self.watcher.clone(),
+                landlock_abi: self.facts.landlock_abi,
             },
             uids: self.uids.clone(),
             created_in: started.elapsed(),
@@ -225,6 +227,7 @@ pub(crate) struct EngineHandle {
     pub keeper: Arc<Keeper>,
     /// Removes the session cgroups if this process dies without destroying them.
     pub watcher: Option<Arc<Watcher>>,
+    pub landlock_abi: i32,
 }
 
 /// One session's sandbox. Shared between the thread running an exec and the one destroying it.

@@ -54,6 +54,7 @@ pub(crate) struct Plan {
     dev_binds: Vec<(CString, CString)>,
     dev_links: Vec<(CString, CString)>,
     hostname: CString,
+    landlock: Option<crate::landlock::Policy>,
     seccomp: Vec<&'static [u8]>,
 }
 
@@ -74,6 +75,8 @@ pub(crate) struct PlanInputs<'a> {
     pub limits: Limits,
     pub hostname: &'a str,
     pub seccomp: bool,
+    /// The kernel's Landlock ABI (0: none); the sandbox restricts itself with it when present.
+    pub landlock_abi: i32,
 }
 
 impl Plan {
@@ -165,6 +168,7 @@ impl Plan {
             dev_binds,
             dev_links,
             hostname: c(inputs.hostname),
+            landlock: crate::landlock::Policy::for_abi(inputs.landlock_abi),
             seccomp: if inputs.seccomp {
                 crate::seccomp::programs()
                     .iter()
@@ -235,6 +239,9 @@ impl Plan {
             check(libc::setsid())?;
             check(libc::chdir(c"/work".as_ptr()))?;
             check(libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))?;
+            if let Some(policy) = &self.landlock {
+                policy.apply()?;
+            }
             for program in &self.seccomp {
                 let prog = libc::sock_fprog {
                     len: (program.len() / 8) as u16,
