@@ -463,6 +463,21 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
             "{}",
             String::from_utf8_lossy(&out.stdout)
         );
+        // And by a third party with hashlib + cryptography (docs/cdp.md).
+        let out = Command::new("python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../scripts/verify_cdp.py"
+            ))
+            .arg(&file)
+            .output()
+            .expect("python3");
+        assert!(
+            out.status.success(),
+            "{} {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     restarted.signal(Signal::SIGTERM);
     assert_eq!(restarted.wait(Duration::from_secs(15)).await, Some(0));
