@@ -32,7 +32,8 @@ printf '%s\n' "$live" | while IFS= read -r dir; do
   done
   if [ -d "$dir" ]; then echo "left $dir"; else echo "removed $dir"; fi
 done > "$1.part"
-mv "$1.part" "$1"
+# A clean stop leaves nothing to report: only a crash's report is kept.
+if [ -s "$1.part" ]; then mv "$1.part" "$1"; else rm -f "$1.part"; fi
 "#;
 
 pub(crate) struct Watcher {
