@@ -70,7 +70,8 @@ impl Policy {
             ("/tmp", handled),
             ("/dev/shm", handled),
             ("/dev", device),
-            ("/proc", read | WRITE_FILE),
+            // Truncate too: a shell redirect (`> /proc/self/oom_score_adj`) opens with O_TRUNC.
+            ("/proc", read | WRITE_FILE | (handled & TRUNCATE)),
         ]
         .into_iter()
         .map(|(path, access)| (CString::new(path).expect("no NUL"), access))

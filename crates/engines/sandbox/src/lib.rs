@@ -189,13 +189,15 @@ impl Engine {
         check_id(id)?;
         let dir = self.config.root.join(id);
         let cgroup = self.cgroups.existing(id);
+        let absent_before = !cgroup.exists();
         let mut teardown = teardown::run(&dir, &cgroup, None, None, &self.keeper);
         // A group the previous process's watcher already removed: say so, from its report.
-        teardown.cgroup.removed_by_crash_watcher = cgroup
-            .dirs
-            .iter()
-            .all(|d| watcher::reported(&self.config.root, d) == Some(true))
-            && !cgroup.dirs.is_empty();
+        teardown.cgroup.removed_by_crash_watcher = absent_before
+            && !cgroup.dirs.is_empty()
+            && cgroup
+                .dirs
+                .iter()
+                .all(|d| watcher::reported(&self.config.root, d) == Some(true));
         Ok(teardown)
     }
 }
@@ -281,10 +283,9 @@ impl Sandbox {
         }
         let result = (|| {
             if let Some(data) = &request.input_data {
-                let (dir, data, uid) = (self.dir.clone(), data.clone(), self.uid);
-                self.engine
-                    .keeper
-                    .run(move || tmpfs::write_input(&dir, &data, uid))?;
+                let dir = self.dir.clone();
+                let root = self.engine.keeper.run(move || tmpfs::open_root(&dir))?;
+                tmpfs::write_input(&root, data, self.uid)?;
             }
             exec::run(self, request)
         })();
@@ -304,7 +305,14 @@ impl Sandbox {
             Some(&self.running),
             &self.engine.keeper,
         );
-        if let Some(w) = &self.engine.watcher {
+        // Only a group really gone leaves the watcher's list: one teardown could not remove
+        // is still its to remove if this process dies.
+        if let Some(w) = self
+            .engine
+            .watcher
+            .as_ref()
+            .filter(|_| teardown.cgroup.removed)
+        {
             w.removed(&self.cgroup.dirs);
         }
         self.uids.give_back(self.uid);

@@ -39,6 +39,8 @@ const PROC_MASKS: [&str; 9] = [
 ];
 
 pub(crate) struct Plan {
+    /// The server process: if it is already gone when the death signal is armed, stop there.
+    server_pid: libc::pid_t,
     cgroup_procs: Vec<CString>,
     host_uid: Option<u32>,
     id_map: Vec<u8>,
@@ -154,6 +156,7 @@ impl Plan {
         .collect();
         let uid = inputs.host_uid.unwrap_or(inputs.own_uid);
         Plan {
+            server_pid: std::process::id() as libc::pid_t,
             cgroup_procs: inputs.cgroup_procs,
             host_uid: inputs.host_uid,
             id_map: format!("{INNER_ID} {uid} 1").into_bytes(),
@@ -201,8 +204,12 @@ impl Plan {
                 // which makes it non-dumpable again for everything the sandbox can see.
                 check(libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0))?;
             }
-            // After the uid change, which clears it: the sandbox dies with the service.
+            // After the uid change, which clears it: the sandbox dies with the service. A server
+            // that died before the signal was armed is seen here, and nothing runs.
             check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL))?;
+            if libc::getppid() != self.server_pid {
+                libc::_exit(1);
+            }
             let namespaces = libc::CLONE_NEWUSER
                 | libc::CLONE_NEWNS
                 | libc::CLONE_NEWPID

@@ -1,6 +1,7 @@
 //! Destroying a sandbox step by step, and the evidence of each step: what was done and what
 //! was then checked. A step that could not be completed says so; nothing is claimed unchecked.
 
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -57,6 +58,9 @@ pub struct MountEvidence {
     /// The session mounts live in a mount namespace private to the server process, which the
     /// kernel destroys with it: after a crash, `was_mounted` false is that namespace gone.
     pub private_namespace: bool,
+    /// A mount was also found in the host's namespace (left by a server without private
+    /// mounts) and was wiped and unmounted there.
+    pub host_namespace_mount: bool,
     pub was_mounted: bool,
     pub absent_from_mountinfo: bool,
     pub mount_point_removed: bool,
@@ -122,24 +126,32 @@ pub(crate) fn run(
     let started = Instant::now();
     let deadline = started + KILL_DEADLINE;
     let processes = kill_everything(cgroup, running, deadline);
-    // On the mount thread, where the tmpfs is mounted. After a crash it is gone (with the
-    // namespace of the process that made it); whatever the mount point holds is still wiped,
-    // so anything written there outside the tmpfs would be found and counted.
+    // A mount left in the host's namespace (by a server that predates private mounts, or that
+    // could not make its namespace private) is wiped and unmounted there, on this thread.
+    let in_host = keeper.private() && tmpfs::is_mounted(dir);
+    if in_host {
+        let _ = tmpfs::wipe(dir);
+        let _ = tmpfs::unmount(dir);
+    }
+    // The mount point is opened on the mount thread, where the tmpfs is mounted; the wipe then
+    // runs here, through the descriptor, so a large wipe holds up no other session's work.
+    // After a crash the mount is gone; whatever the mount point holds is still wiped, so
+    // anything written there outside the tmpfs would be found and counted.
     let at = dir.to_path_buf();
-    let private = keeper.private();
-    let (wipe, mut mount) = keeper.run(move || {
-        let wipe = if at.exists() {
-            tmpfs::wipe(&at)
-        } else {
-            WipeEvidence {
-                readback_all_zero: true,
-                merkle_root: crate::merkle::MerkleBuilder::default().root_hex(),
-                ..WipeEvidence::default()
-            }
-        };
-        (wipe, tmpfs::unmount(&at))
-    });
-    mount.private_namespace = private;
+    let root = keeper.run(move || at.exists().then(|| tmpfs::open_root(&at).ok()).flatten());
+    let wipe = match &root {
+        Some(fd) => tmpfs::wipe(Path::new(&format!("/proc/self/fd/{}", fd.as_raw_fd()))),
+        None => WipeEvidence {
+            readback_all_zero: true,
+            merkle_root: crate::merkle::MerkleBuilder::default().root_hex(),
+            ..WipeEvidence::default()
+        },
+    };
+    drop(root);
+    let at = dir.to_path_buf();
+    let mut mount = keeper.run(move || tmpfs::unmount(&at));
+    mount.private_namespace = keeper.private();
+    mount.host_namespace_mount = in_host;
     let cgroup_evidence = remove_cgroup(cgroup, deadline);
     let uid = uid
         .filter(|u| *u != nix::unistd::getuid().as_raw())

@@ -74,23 +74,21 @@ pub(crate) fn mount(dir: &Path, size: u64, uid: u32) -> Result<bool, SandboxErro
 /// Writes `data` to `input/data` without trusting what an earlier command left there: the
 /// directory is opened without following a link, whatever sits at `data` (a symlink, a FIFO, a
 /// file) is unlinked, and a new regular file is created exclusively and non-blocking.
-pub(crate) fn write_input(dir: &Path, data: &[u8], uid: u32) -> Result<(), SandboxError> {
+/// `root` is the session tmpfs, opened by `open_root` on the mount thread: the write itself can
+/// then run on any thread (a descriptor reaches its mount from any namespace), with no copy of
+/// the data.
+pub(crate) fn write_input(root: &OwnedFd, data: &[u8], uid: u32) -> Result<(), SandboxError> {
     let bad = |what: &str, e: Errno| SandboxError::Input(format!("{what}: {e}"));
-    let root = nix::fcntl::open(
-        dir,
-        OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
-        Mode::empty(),
-    )
-    .map_err(|e| bad("opening the session directory", e))?;
+    let root = root.as_fd();
     let input = match open_dir_at(&root, "input") {
         Ok(fd) => fd,
         // Not a directory any more (a symlink or a file was planted): replace it.
         Err(Errno::ENOTDIR | Errno::ELOOP | Errno::ENOENT) => {
-            let _ = unlinkat(&root, "input", UnlinkatFlags::NoRemoveDir);
-            mkdirat(&root, "input", Mode::from_bits_truncate(0o700))
+            let _ = unlinkat(root, "input", UnlinkatFlags::NoRemoveDir);
+            mkdirat(root, "input", Mode::from_bits_truncate(0o700))
                 .map_err(|e| bad("re-creating input/", e))?;
             fchownat(
-                &root,
+                root,
                 "input",
                 Some(Uid::from_raw(uid)),
                 Some(Gid::from_raw(uid)),
@@ -129,7 +127,18 @@ pub(crate) fn write_input(dir: &Path, data: &[u8], uid: u32) -> Result<(), Sandb
         .map_err(|e| SandboxError::Input(format!("writing input/data: {e}")))
 }
 
-fn open_dir_at(dir: &OwnedFd, name: &str) -> Result<OwnedFd, Errno> {
+/// The session directory, opened without following a link (on the mount thread, where the
+/// tmpfs is mounted).
+pub(crate) fn open_root(dir: &Path) -> Result<OwnedFd, SandboxError> {
+    nix::fcntl::open(
+        dir,
+        OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| SandboxError::Input(format!("opening the session directory: {e}")))
+}
+
+fn open_dir_at<Fd: AsFd>(dir: &Fd, name: &str) -> Result<OwnedFd, Errno> {
     openat(
         dir,
         name,

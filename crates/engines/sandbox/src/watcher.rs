@@ -15,6 +15,8 @@ use std::sync::Mutex;
 /// once a group is empty; it is retried for up to 5 s), one line per directory in the report.
 const SCRIPT: &str = r#"
 set -f
+# The signals a service manager sends the server's whole group when it dies are not for this.
+trap '' TERM HUP INT
 live=""
 while IFS= read -r line; do
   case "$line" in
@@ -25,6 +27,7 @@ ${line#add }" ;;
 done
 printf '%s\n' "$live" | while IFS= read -r dir; do
   [ -n "$dir" ] || continue
+  if [ ! -d "$dir" ]; then echo "absent $dir"; continue; fi
   tries=0
   while [ -d "$dir" ] && [ "$tries" -lt 50 ]; do
     rmdir "$dir" 2>/dev/null || sleep 0.1
@@ -93,21 +96,26 @@ impl Drop for Watcher {
     }
 }
 
-/// What watchers reported about `dir`: `Some(true)` removed after its engine was gone,
-/// `Some(false)` found it still busy, None not mentioned. Reports sit in `root`.
+/// What watchers reported about `dir`: `Some(true)` removed by the watcher (its rmdir
+/// succeeded) after its engine was gone, `Some(false)` found absent or still busy, None not
+/// mentioned. Reports sit in `root`.
 pub(crate) fn reported(root: &Path, dir: &Path) -> Option<bool> {
     let removed = format!("removed {}", dir.display());
     let left = format!("left {}", dir.display());
     std::fs::read_dir(root)
         .ok()?
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(REPORT_PREFIX))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            // A `.part` file is a report still being written (or cut short): not evidence.
+            name.starts_with(REPORT_PREFIX) && !name.ends_with(".part")
+        })
         .filter_map(|e| std::fs::read_to_string(e.path()).ok())
         .flat_map(|text| text.lines().map(str::to_string).collect::<Vec<_>>())
         .find_map(|line| {
             if line == removed {
                 Some(true)
-            } else if line == left {
+            } else if line == left || line == format!("absent {}", dir.display()) {
                 Some(false)
             } else {
                 None

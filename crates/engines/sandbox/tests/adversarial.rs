@@ -204,6 +204,9 @@ fn proc_shows_only_the_sandbox_and_sys_is_absent() {
         "echo x > /proc/cmdline; wc -c < /proc/cmdline; wc -c < /proc/version",
     );
     assert_eq!(text(&out.stdout), "0\n0\n", "{}", text(&out.stderr));
+    // Landlock leaves the sandbox's own /proc writable as usual (a redirect truncates).
+    let out = run(&sb, "echo 1000 > /proc/self/oom_score_adj && echo ok");
+    assert_eq!(text(&out.stdout), "ok\n", "{}", text(&out.stderr));
     assert!(!std::fs::read_to_string("/proc/cmdline").unwrap().is_empty());
     destroy_clean(sb);
 }

@@ -70,8 +70,10 @@ pub fn issue(facts: &SessionFacts, teardown: &Teardown) -> Issued {
     // recovery did is look for it (and for any file at the mount point), not unmount it.
     let did = if t.mount.was_mounted {
         "umount2 of the session tmpfs after the wipe; rmdir of its mount point"
+    } else if t.mount.host_namespace_mount {
+        "found the session tmpfs still mounted in the host's namespace (left by a server without private mounts): wiped and unmounted it there; rmdir of its mount point"
     } else if t.mount.private_namespace {
-        "found no mount: the session tmpfs was unmounted by the kernel with the private mount namespace of the server process that held it; rmdir of its mount point"
+        "found no mount at the mount point, in the host's namespace nor in the one that holds session mounts (a crashed server's private namespace takes its mounts with it); rmdir of its mount point"
     } else {
         "found no mount at the mount point; rmdir of it"
     };
