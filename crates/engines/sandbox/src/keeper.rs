@@ -5,9 +5,10 @@
 //!
 //! Mount namespaces belong to threads: one dedicated thread unshares its own (propagation from
 //! the host kept one way, `MS_SLAVE`, so host mounts still show inside and session mounts never
-//! show outside) and does everything that needs the session paths: mounting, writing
-//! `input/data`, forking each exec's sandbox (whose namespaces are copied from this thread's)
-//! and the wipe and unmount of a destroy. Work reaches it as closures over a channel. The
+//! show outside) and does what needs the session paths: mounting and unmounting, opening a
+//! session's mount point (writes and the wipe then go through that descriptor, on the caller's
+//! thread, so no large job holds this one up), and forking each exec's sandbox (whose
+//! namespaces are copied from this thread's). Work reaches it as closures over a channel. The
 //! thread lives as long as the process, which also makes it the parent that each sandbox's
 //! `PR_SET_PDEATHSIG` watches.
 
