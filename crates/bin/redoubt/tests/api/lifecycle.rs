@@ -10,7 +10,8 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use platform::jobs::{self, EnqueueOptions, VerifyAuditChainJob};
 use platform::store::Db;
-use serde_json::json;
+use reqwest::Method;
+use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -269,6 +270,42 @@ fn processes_with(marker: &str) -> Vec<String> {
         .collect()
 }
 
+/// enclave's API on a local port, as a client with (or without) an API key.
+struct EnclaveHttp {
+    http: reqwest::Client,
+    base: String,
+    key: Option<String>,
+}
+
+impl EnclaveHttp {
+    fn new(port: u16, key: Option<&str>) -> Self {
+        EnclaveHttp {
+            http: reqwest::Client::new(),
+            base: format!("http://127.0.0.1:{port}"),
+            key: key.map(str::to_string),
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.http.request(method, format!("{}{path}", self.base));
+        match &self.key {
+            Some(key) => request.bearer_auth(key),
+            None => request,
+        }
+    }
+
+    /// The status and JSON body of one call.
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self.request(method, path);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+}
+
 #[tokio::test]
 async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
     let tmp = tempfile::tempdir().unwrap();
@@ -278,56 +315,30 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
     let root = sandboxes.to_string_lossy().to_string();
     let env = [("REDOUBT_SANDBOX__ROOT", root.as_str())];
     let server = Process::serve(&data, &url, "enclave", "/v1/health", &env).await;
-    let base = format!("http://127.0.0.1:{}", server.port);
-    let http = reqwest::Client::new();
-    let call = |method: reqwest::Method,
-                path: &str,
-                key: Option<&str>,
-                body: Option<serde_json::Value>| {
-        let mut request = http.request(method, format!("{base}{path}"));
-        if let Some(key) = key {
-            request = request.bearer_auth(key);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request.send()
-    };
-    let signup: serde_json::Value = call(
-        reqwest::Method::POST,
-        "/v1/signup",
-        None,
-        Some(json!({ "email": "crash@c.example" })),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let key = signup["api_key"].as_str().unwrap().to_string();
+    let enclave = EnclaveHttp::new(server.port, None);
+    let signup = enclave
+        .call(
+            Method::POST,
+            "/v1/signup",
+            Some(json!({ "email": "crash@c.example" })),
+        )
+        .await;
+    let key = signup.1["api_key"].as_str().unwrap().to_string();
+    let enclave = EnclaveHttp::new(server.port, Some(&key));
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let created: serde_json::Value = call(
-            reqwest::Method::POST,
-            "/v1/sessions",
-            Some(&key),
-            Some(json!({})),
-        )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        let (_, created) = enclave
+            .call(Method::POST, "/v1/sessions", Some(json!({})))
+            .await;
         let id = created["session_id"].as_str().unwrap().to_string();
-        let wrote = call(
-            reqwest::Method::POST,
-            &format!("/v1/sessions/{id}/exec"),
-            Some(&key),
-            Some(json!({ "command": "cp input/data notes.txt && cat notes.txt", "input_data": "PATIENT Jeanne Martin, NIR 2 84 05 75 123 456 78", "timeout": 10 })),
-        )
-        .await
-        .unwrap();
-        assert_eq!(wrote.status(), 200);
+        let (status, _) = enclave
+            .call(
+                Method::POST,
+                &format!("/v1/sessions/{id}/exec"),
+                Some(json!({ "command": "cp input/data notes.txt && cat notes.txt", "input_data": "PATIENT Jeanne Martin, NIR 2 84 05 75 123 456 78", "timeout": 10 })),
+            )
+            .await;
+        assert_eq!(status, 200);
         ids.push(id);
     }
     assert_eq!(
@@ -336,12 +347,10 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
         "from the host, session files are not even visible while the server runs"
     );
     // An exec still running when the server dies.
-    let running = call(
-        reqwest::Method::POST,
-        &format!("/v1/sessions/{}/exec", ids[0]),
-        Some(&key),
-        Some(json!({ "command": "sleep 41.5", "timeout": 60 })),
-    );
+    let running = enclave
+        .request(Method::POST, &format!("/v1/sessions/{}/exec", ids[0]))
+        .json(&json!({ "command": "sleep 41.5", "timeout": 60 }))
+        .send();
     let running = tokio::spawn(running);
     for _ in 0..50 {
         if !processes_with("sleep 41.5").is_empty() {
@@ -408,19 +417,13 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
 
     // The next start recovers each session with a CDP that says the mount was found gone.
     let restarted = Process::serve(&data, &url, "enclave", "/v1/health", &env).await;
-    let base = format!("http://127.0.0.1:{}", restarted.port);
+    let enclave = EnclaveHttp::new(restarted.port, Some(&key));
     for id in &ids {
         let mut status = String::new();
         for _ in 0..100 {
-            let session: serde_json::Value = http
-                .get(format!("{base}/v1/sessions/{id}"))
-                .bearer_auth(&key)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let (_, session) = enclave
+                .call(Method::GET, &format!("/v1/sessions/{id}"), None)
+                .await;
             status = session["status"].as_str().unwrap_or_default().to_string();
             if status != "active" {
                 break;
@@ -428,15 +431,9 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert_eq!(status, "expired", "{id} recovered");
-        let destroyed: serde_json::Value = http
-            .delete(format!("{base}/v1/sessions/{id}"))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, destroyed) = enclave
+            .call(Method::DELETE, &format!("/v1/sessions/{id}"), None)
+            .await;
         assert!(proof::cdp::verify(&destroyed["cdp"]).valid, "{destroyed}");
         let mount = &destroyed["evidence"][1]["mount"];
         assert_eq!(mount["was_mounted"], false, "{destroyed}");
