@@ -338,27 +338,18 @@ async fn main() {
     let server = redoubt::serve::start(&config).await.expect("server");
     let base = format!("http://{}", server.addr(ServiceName::Enclave));
     let http = reqwest::Client::new();
-    let signup: Value = http
-        .post(format!("{base}/v1/signup"))
-        .json(&json!({ "email": "bench@example.org" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let key = signup["api_key"].as_str().unwrap().to_string();
+    let signup = |email: &'static str| {
+        let request = http
+            .post(format!("{base}/v1/signup"))
+            .json(&json!({ "email": email }));
+        async move {
+            let reply: Value = request.send().await.unwrap().json().await.unwrap();
+            reply["api_key"].as_str().unwrap().to_string()
+        }
+    };
+    let key = signup("bench@example.org").await;
     // A second customer for the Python client: its own rate budget.
-    let python_signup: Value = http
-        .post(format!("{base}/v1/signup"))
-        .json(&json!({ "email": "bench-python@example.org" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let python_key = python_signup["api_key"].as_str().unwrap().to_string();
+    let python_key = signup("bench-python@example.org").await;
     // Enterprise: no session, rate or quota limit gets in the way of the measurement.
     platform::on_db!(server.platform.db(), |p| sqlx::query(
         "UPDATE enclave_customers SET tier = 'enterprise'"
