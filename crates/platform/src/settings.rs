@@ -135,6 +135,9 @@ pub struct SandboxSettings {
     pub free_cdps_per_month: u32,
     /// Remount the host's cgroup2 hierarchy with `favordynmods` (docs/decisions.md).
     pub favor_dynamic_cgroups: bool,
+    /// Sandboxes kept created and armed ahead of sessions, for each tier's limits once that
+    /// tier has created a session (0: every session's sandbox is made when it is asked for).
+    pub spare_sandboxes: usize,
 }
 
 impl Default for SandboxSettings {
@@ -147,6 +150,7 @@ impl Default for SandboxSettings {
             reap_interval_ms: 250,
             free_cdps_per_month: 100,
             favor_dynamic_cgroups: true,
+            spare_sandboxes: 2,
         }
     }
 }

@@ -1,11 +1,11 @@
 //! One command in one fresh sandbox over the session tmpfs (entered by `spawn::Plan` between
-//! fork and exec); output is captured up to a cap; the timeout is enforced from outside
-//! (SIGTERM to the workload, SIGKILL after a grace period).
+//! fork and exec, ahead of the command when the sandbox was armed: `armed.rs`); output is
+//! captured up to a cap; the timeout is enforced from outside (SIGTERM to the workload, SIGKILL
+//! after a grace period).
 
 use std::io::Read;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Command, Stdio};
+use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -45,58 +45,23 @@ pub struct ExecOutcome {
 
 pub(crate) fn run(sandbox: &Sandbox, request: &ExecRequest) -> Result<ExecOutcome, SandboxError> {
     let engine = &sandbox.engine;
-    let plan = Plan::new(PlanInputs {
-        new_root: &engine.new_root,
-        session_dir: &sandbox.dir,
-        cgroup_procs: sandbox.cgroup.join_paths(),
-        host_uid: engine.run_as_uid.then_some(sandbox.uid),
-        own_uid: nix::unistd::getuid().as_raw(),
-        limits: sandbox.limits,
-        hostname: &sandbox.hostname,
-        seccomp: engine.seccomp,
-        landlock_abi: engine.landlock_abi,
-    });
-    let mut command = Command::new(&engine.init);
-    command
-        .args(["--", "/bin/sh", "-c", &request.command])
-        .env_clear()
-        .envs([
-            ("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            ("HOME", "/work"),
-            ("TMPDIR", "/tmp"),
-            ("LANG", "C.UTF-8"),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // SAFETY: `Plan::enter` only makes async-signal-safe libc calls on data prepared before
-    // the fork; it allocates nothing.
-    unsafe {
-        command.pre_exec(move || plan.enter());
-    }
+    let mut armed = sandbox.take_armed()?;
     let oom_before = sandbox.cgroup.oom_kills();
     let started = Instant::now();
-    // Forked on the mount thread: the sandbox's namespaces are copied from that thread's, the
-    // only one where the session tmpfs is mounted.
-    let mut child = engine
-        .keeper
-        .run(move || command.spawn())
-        .map_err(|e| SandboxError::io("starting the sandbox", e))?;
-    let pid = child.id();
-    *sandbox.running.lock().unwrap() = Some(pid);
-    let stdout = OwnedFd::from(child.stdout.take().expect("piped"));
-    let stderr = OwnedFd::from(child.stderr.take().expect("piped"));
+    armed.fire(&request.command)?;
+    let pid = armed.pid();
+    *sandbox.running.lock().unwrap() = Some(pid as u32);
+    let stdout = armed.stdout.take().expect("an armed sandbox has its pipes");
+    let stderr = armed.stderr.take().expect("an armed sandbox has its pipes");
     let watch = Watch {
         sandbox,
-        pid: pid as i32,
+        pid,
         deadline: started + request.timeout,
         grace: engine.grace,
         cap: engine.output_cap,
     };
     let captured = watch.run(stdout, stderr)?;
-    let status = child
-        .wait()
-        .map_err(|e| SandboxError::io("waiting for the sandbox", e))?;
+    let status = std::process::ExitStatus::from_raw(armed.wait()?);
     // Nothing of an exec outlives it: the namespace's init may still be exiting when the
     // outer process returns, and anything else left in the group is killed.
     sandbox
@@ -115,6 +80,22 @@ pub(crate) fn run(sandbox: &Sandbox, request: &ExecRequest) -> Result<ExecOutcom
         oom_killed: sandbox.cgroup.oom_kills() > oom_before,
         killed: captured.killed,
         duration: started.elapsed(),
+    })
+}
+
+/// The plan of a sandbox for one exec over `sandbox`'s tmpfs, cgroup and uid.
+pub(crate) fn plan(sandbox: &Sandbox) -> Plan {
+    let engine = &sandbox.engine;
+    Plan::new(PlanInputs {
+        new_root: &engine.new_root,
+        session_dir: &sandbox.dir,
+        cgroup_procs: sandbox.cgroup.join_paths(),
+        host_uid: engine.run_as_uid.then_some(sandbox.uid),
+        own_uid: nix::unistd::getuid().as_raw(),
+        limits: sandbox.limits,
+        hostname: &sandbox.hostname,
+        seccomp: engine.seccomp,
+        landlock_abi: engine.landlock_abi,
     })
 }
 

@@ -8,6 +8,7 @@
 //! back every byte the session wrote, unmounts, removes the cgroup and reports what it checked
 //! ([`Teardown`]). Knows nothing of HTTP, databases or proofs; everything here is blocking.
 
+mod armed;
 mod cgroup;
 mod config;
 mod exec;
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+pub use armed::MAX_COMMAND_BYTES;
 pub use cgroup::CgroupMode;
 pub use config::{EngineConfig, Limits};
 pub use exec::{ExecOutcome, ExecRequest};
@@ -76,6 +78,8 @@ pub struct Engine {
     facts: HostFacts,
     keeper: Arc<Keeper>,
     watcher: Option<Arc<Watcher>>,
+    /// Sandbox mount points found under the root at start: what a previous process left.
+    left_at_start: Vec<String>,
 }
 
 impl Engine {
@@ -93,6 +97,7 @@ impl Engine {
             &new_root,
             std::os::unix::fs::PermissionsExt::from_mode(0o755),
         );
+        let left_at_start = sandbox_dirs(&config.root);
         let cgroups = Cgroups::prepare();
         let favordynmods = config.favor_dynamic_cgroups && cgroup::favor_dynamic_modifications();
         let keeper = Arc::new(Keeper::start());
@@ -114,7 +119,14 @@ impl Engine {
             facts,
             keeper,
             watcher,
+            left_at_start,
         })
+    }
+
+    /// The ids of sandboxes a previous process left under the root (their mount points), for
+    /// [`Engine::recover`].
+    pub fn left_at_start(&self) -> &[String] {
+        &self.left_at_start
     }
 
     pub fn facts(&self) -> &HostFacts {
@@ -165,6 +177,7 @@ impl Engine {
             cgroup,
             hostname: format!("sbx-{:08x}", rand::random::<u32>()),
             running: Mutex::new(None),
+            armed: Mutex::new(None),
             destroyed: Mutex::new(false),
             engine: EngineHandle {
                 init: self.config.init.clone(),
@@ -200,6 +213,20 @@ impl Engine {
                 .all(|d| watcher::reported(&self.config.root, d) == Some(true));
         Ok(teardown)
     }
+}
+
+/// Names under `root` that are sandbox ids (dot-entries are the engine's own).
+fn sandbox_dirs(root: &std::path::Path) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| check_id(name).is_ok())
+        .collect();
+    found.sort();
+    found
 }
 
 /// Under the engine root: the mount point of every sandbox's private root.
@@ -242,6 +269,8 @@ pub struct Sandbox {
     cgroup: Cgroup,
     hostname: String,
     running: Mutex<Option<u32>>,
+    /// The next exec's sandbox, prepared ahead by [`Sandbox::arm`].
+    armed: Mutex<Option<armed::Armed>>,
     destroyed: Mutex<bool>,
     engine: EngineHandle,
     uids: UidPool,
@@ -293,11 +322,55 @@ impl Sandbox {
         result
     }
 
+    /// Prepares the next exec ahead of its command: forks the sandbox process, enters every
+    /// namespace, builds its root and confines it, so that the exec only hands it the command
+    /// line. Does nothing if one is already armed.
+    pub fn arm(&self) -> Result<(), SandboxError> {
+        let mut slot = self.armed.lock().unwrap();
+        if *self.destroyed.lock().unwrap() {
+            return Err(SandboxError::Destroyed);
+        }
+        if slot.is_none() {
+            *slot = Some(self.launch()?);
+        }
+        Ok(())
+    }
+
+    fn launch(&self) -> Result<armed::Armed, SandboxError> {
+        armed::arm(
+            exec::plan(self),
+            &self.engine.init,
+            &self.engine.keeper,
+            self.engine.run_as_uid,
+        )
+    }
+
+    /// The armed sandbox for an exec: the one prepared ahead if it is still waiting, else a new
+    /// one.
+    pub(crate) fn take_armed(&self) -> Result<armed::Armed, SandboxError> {
+        let ahead = self.armed.lock().unwrap().take();
+        if let Some(mut armed) = ahead {
+            if armed.ready().is_ok() {
+                return Ok(armed);
+            }
+        }
+        let mut armed = self.launch()?;
+        armed.ready()?;
+        Ok(armed)
+    }
+
     /// Destroys the sandbox: kills anything running (a running exec returns killed), then
     /// wipes, unmounts and removes everything, reporting each step. Idempotent in effect: a
     /// second call finds nothing left and says so.
     pub fn destroy(&self) -> Teardown {
         *self.destroyed.lock().unwrap() = true;
+        // A sandbox armed ahead ran nothing of the session's: it is killed, reaped and gone
+        // from the group before the teardown counts what the session ran.
+        if let Some(armed) = self.armed.lock().unwrap().take() {
+            drop(armed);
+            self.cgroup
+                .kill_until_empty(Instant::now() + self.engine.grace);
+        }
         let teardown = teardown::run(
             &self.dir,
             &self.cgroup,

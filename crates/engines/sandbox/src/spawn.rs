@@ -222,11 +222,12 @@ impl Plan {
             write_file(c"/proc/self/uid_map", &self.id_map)?;
             write_file(c"/proc/self/gid_map", &self.id_map)?;
             // A new pid namespace starts with the next child: fork its init. This process
-            // stays outside, waits for it and exits with its status; it keeps no descriptor
-            // but the output pipes, so the parent learns of the exec as soon as it happens.
+            // stays outside, waits for it and exits with its status; it keeps no descriptor,
+            // so the parent learns of the init's exec, and of the end of its output, from the
+            // sandbox's own processes.
             let init = check(libc::fork())?;
             if init > 0 {
-                libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+                libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32);
                 let mut status = 0;
                 while libc::waitpid(init, &mut status, 0) < 0 {}
                 let code = if libc::WIFEXITED(status) {

@@ -51,9 +51,15 @@ pub fn hash_key(key: &str) -> Vec<u8> {
 /// `last_used_at` is written at most this often per key, so authenticating is not a write per request.
 const LAST_USED_GRANULARITY_SECS: i64 = 60;
 
+/// How long a key authenticated on this node is taken as valid without reading it again. A key
+/// revoked here stops working at once; one revoked on another node, within this time.
+pub const RECENT_KEY_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[derive(Clone)]
 pub struct ApiKeys {
     db: Db,
+    /// Keys authenticated moments ago, by hash.
+    recent: store::Recent<Vec<u8>, ApiKeyRecord>,
 }
 
 macro_rules! columns {
@@ -64,7 +70,10 @@ macro_rules! columns {
 
 impl ApiKeys {
     pub fn new(db: Db) -> ApiKeys {
-        ApiKeys { db }
+        ApiKeys {
+            db,
+            recent: store::Recent::new(RECENT_KEY_TTL),
+        }
     }
 
     /// Issues a key for `service` in `tenant_id`: `<service prefix><43 url-safe base64 chars>`
@@ -125,45 +134,70 @@ impl ApiKeys {
             return Ok(None);
         }
         let hash = hash_key(presented);
+        let recent = self
+            .recent
+            .get(&hash)
+            .filter(|r| r.service == service.as_str());
+        let (mut record, read) = match recent {
+            Some(record) => (record, false),
+            None => match self.read(service, &hash).await? {
+                Some(record) => (record, true),
+                None => return Ok(None),
+            },
+        };
+        let marked = self.mark_used(record.id, record.last_used_at).await?;
+        if let Some(at) = marked {
+            record.last_used_at = Some(at);
+        }
+        if read || marked.is_some() {
+            self.recent.put(hash, record.clone());
+        }
+        Ok(Some(record))
+    }
+
+    /// The live key of `service` whose hash is `hash`, from the database.
+    async fn read(
+        &self,
+        service: ServiceName,
+        hash: &[u8],
+    ) -> anyhow::Result<Option<ApiKeyRecord>> {
         let sql = concat!(
             "SELECT key_hash, ",
             columns!(),
             " FROM api_keys WHERE key_hash = $1 AND service = $2 AND revoked_at IS NULL"
         );
         let found: Option<KeyMatch> = on_db!(&self.db, |p| sqlx::query_as(sql)
-            .bind(&hash)
+            .bind(hash)
             .bind(service.as_str())
             .fetch_optional(p)
             .await)?;
-        let Some(found) = found else { return Ok(None) };
         // The lookup was by hash already; this keeps the final comparison constant-time regardless.
-        if !bool::from(found.key_hash.ct_eq(&hash)) {
-            return Ok(None);
-        }
-        self.mark_used(found.record.id, found.record.last_used_at)
-            .await?;
-        Ok(Some(found.record))
+        Ok(found
+            .filter(|f| bool::from(f.key_hash.ct_eq(hash)))
+            .map(|f| f.record))
     }
 
-    /// Records a use of key `id` (last seen `last_used_at`), at most once a minute per key.
+    /// Records a use of key `id` (last seen `last_used_at`), at most once a minute per key;
+    /// the time written, if it wrote.
     pub async fn mark_used(
         &self,
         id: Uuid,
         last_used_at: Option<DateTime<Utc>>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Option<DateTime<Utc>>> {
         let now = store::now();
         let stale =
             last_used_at.is_none_or(|at| now - at > Duration::seconds(LAST_USED_GRANULARITY_SECS));
-        if stale {
-            let sql = "UPDATE api_keys SET last_used_at = $1 WHERE id = $2";
-            on_db!(&self.db, |p| sqlx::query(sql)
-                .bind(now)
-                .bind(id)
-                .execute(p)
-                .await
-                .map(|r| r.rows_affected()))?;
+        if !stale {
+            return Ok(None);
         }
-        Ok(())
+        let sql = "UPDATE api_keys SET last_used_at = $1 WHERE id = $2";
+        on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(now)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(Some(now))
     }
 
     /// The tenant's keys for `service`, newest first.
@@ -203,6 +237,7 @@ impl ApiKeys {
             .execute(p)
             .await
             .map(|r| r.rows_affected()))?;
+        self.recent.forget_where(|r| r.id == id);
         Ok(done == 1)
     }
 }

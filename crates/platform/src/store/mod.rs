@@ -14,9 +14,11 @@
 
 mod filter;
 mod migrations;
+mod recent;
 
 pub use filter::{fetch_page, Filter, SqlArg};
 pub use migrations::{check_owners, compose, Migrations, PLATFORM};
+pub use recent::Recent;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! `LiveSessions`: the sessions whose sandboxes live on this node, over the sandbox engine;
-//! destruction with a CDP (one destroyer per session, whoever comes first: DELETE or the
-//! reaper), the TTL reaper, and recovery of sessions a previous run of this node left live.
+//! spare sandboxes made and armed ahead of the sessions that take them; destruction with a CDP
+//! (one destroyer per session, whoever comes first: DELETE or the reaper), the TTL reaper, and
+//! recovery of sessions a previous run of this node left live.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,7 +22,20 @@ pub struct LiveSessions {
     engine: Result<Arc<Engine>, String>,
     pub node: String,
     live: Mutex<HashMap<String, Arc<LiveSession>>>,
+    spares: Spares,
     store: EnclaveStore,
+}
+
+/// Sandboxes created and armed (`Sandbox::arm`) before any session asks for one, `per_limits`
+/// of each tier's limits once that tier has asked: a session takes one and its first exec only
+/// hands the waiting sandbox its command. A spare has its own session id, tmpfs, cgroup and
+/// uid, and has run nothing; it is never given to a second session.
+struct Spares {
+    ready: Mutex<Vec<Arc<Sandbox>>>,
+    /// Limits asked for since start (one entry per tier's limits), refilled after each take.
+    wanted: Mutex<Vec<sandbox::Limits>>,
+    refilling: AtomicBool,
+    per_limits: usize,
 }
 
 /// A session whose sandbox lives on this node.
@@ -56,6 +70,12 @@ impl LiveSessions {
             engine,
             node: node_name(),
             live: Mutex::default(),
+            spares: Spares {
+                ready: Mutex::default(),
+                wanted: Mutex::default(),
+                refilling: AtomicBool::new(false),
+                per_limits: settings.spare_sandboxes,
+            },
             store,
         });
         spawn_reaper(
@@ -73,24 +93,83 @@ impl LiveSessions {
         self.live.lock().unwrap().get(id).cloned()
     }
 
-    /// Creates the sandbox of a new session and registers it as live.
-    pub async fn create_sandbox(
-        &self,
-        id: &str,
+    /// A sandbox for a new session and the session's id: a spare armed ahead when one of these
+    /// limits is ready, else one created now. Either way the spares are then topped up, off the
+    /// request path.
+    pub async fn take_sandbox(
+        self: &Arc<Self>,
         limits: sandbox::Limits,
-    ) -> Result<Arc<Sandbox>, ApiError> {
+    ) -> Result<(String, Arc<Sandbox>), ApiError> {
         let engine = self
             .engine()
             .map_err(|e| ApiError::unavailable(format!("Sandbox engine unavailable: {e}")))?
             .clone();
+        let spare = {
+            let mut ready = self.spares.ready.lock().unwrap();
+            let at = ready.iter().position(|s| *s.limits() == limits);
+            at.map(|i| ready.swap_remove(i))
+        };
+        self.refill_spares(limits);
+        if let Some(sandbox) = spare {
+            return Ok((sandbox.id().to_string(), sandbox));
+        }
+        let id = new_session_id();
         // The engine's calls block briefly (mount, mkdir, writes); keep them off the reactor.
-        let id = id.to_string();
-        let created = tokio::task::spawn_blocking(move || engine.create(&id, limits))
+        let for_engine = id.clone();
+        let created = tokio::task::spawn_blocking(move || engine.create(&for_engine, limits))
             .await
             .map_err(|e| ApiError::internal().with_source(e))?;
-        created.map(Arc::new).map_err(|e| {
+        let sandbox = created.map(Arc::new).map_err(|e| {
             ApiError::internal().with_source(anyhow::Error::new(e).context("creating a sandbox"))
-        })
+        })?;
+        Ok((id, sandbox))
+    }
+
+    /// Tops up the spares of every limits asked for since start, one sandbox at a time on the
+    /// blocking pool; one refill runs at once.
+    fn refill_spares(self: &Arc<Self>, limits: sandbox::Limits) {
+        let spares = &self.spares;
+        if spares.per_limits == 0 {
+            return;
+        }
+        {
+            let mut wanted = spares.wanted.lock().unwrap();
+            if !wanted.contains(&limits) {
+                wanted.push(limits);
+            }
+        }
+        if spares.refilling.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(engine) = self.engine().cloned() else {
+            spares.refilling.store(false, Ordering::Release);
+            return;
+        };
+        let runtime = Arc::downgrade(self);
+        tokio::task::spawn_blocking(move || {
+            while let Some(rt) = runtime.upgrade() {
+                let Some(limits) = rt.spares.short().or_else(|| {
+                    rt.spares.refilling.store(false, Ordering::Release);
+                    // A take between the count and the flag found the flag still set: look
+                    // again, unless a new refill has started meanwhile.
+                    let short = rt.spares.short()?;
+                    (!rt.spares.refilling.swap(true, Ordering::AcqRel)).then_some(short)
+                }) else {
+                    return;
+                };
+                let made = engine
+                    .create(&new_session_id(), limits)
+                    .and_then(|sandbox| sandbox.arm().map(|()| sandbox));
+                match made {
+                    Ok(sandbox) => rt.spares.ready.lock().unwrap().push(Arc::new(sandbox)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "enclave: could not prepare a spare sandbox");
+                        rt.spares.refilling.store(false, Ordering::Release);
+                        return;
+                    }
+                }
+            }
+        });
     }
 
     pub fn register(&self, session: LiveSession) {
@@ -186,6 +265,8 @@ impl LiveSessions {
             return Ok(0);
         };
         let rows = self.store.live_sessions_on(&self.node).await?;
+        let sessions: std::collections::HashSet<String> =
+            rows.iter().map(|r| r.id.clone()).collect();
         let mut recovered = 0;
         for row in rows.into_iter().filter(|r| self.get(&r.id).is_none()) {
             let (engine, id) = (engine.clone(), row.id.clone());
@@ -213,6 +294,19 @@ impl LiveSessions {
             .await?;
             recovered += 1;
         }
+        // Spares a previous run left (no row: they never held a session's data) are torn down
+        // without a CDP.
+        for id in engine
+            .left_at_start()
+            .iter()
+            .filter(|id| !sessions.contains(*id))
+        {
+            let (engine, id) = (engine.clone(), id.clone());
+            let teardown = tokio::task::spawn_blocking(move || engine.recover(&id)).await??;
+            if !teardown.clean() {
+                tracing::warn!(evidence = ?teardown, "enclave: a spare sandbox left by a previous run was not torn down cleanly");
+            }
+        }
         Ok(recovered)
     }
 
@@ -231,6 +325,17 @@ impl LiveSessions {
                 tracing::error!(session = %session.id, error = %format!("{e:#}"), "enclave: reaping failed");
             }
         }
+    }
+}
+
+impl Spares {
+    /// Limits asked for that have fewer spares ready than wanted.
+    fn short(&self) -> Option<sandbox::Limits> {
+        let wanted = self.wanted.lock().unwrap().clone();
+        let ready = self.ready.lock().unwrap();
+        wanted
+            .into_iter()
+            .find(|l| ready.iter().filter(|s| s.limits() == l).count() < self.per_limits)
     }
 }
 
@@ -306,6 +411,11 @@ fn engine_config(settings: &SandboxSettings) -> EngineConfig {
         favor_dynamic_cgroups: settings.favor_dynamic_cgroups,
         ..EngineConfig::default()
     }
+}
+
+/// A session id: 64 random bits.
+fn new_session_id() -> String {
+    format!("sess_{}", hex::encode(rand::random::<[u8; 8]>()))
 }
 
 fn node_name() -> String {

@@ -8,8 +8,9 @@
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use platform::identity::api_keys::RECENT_KEY_TTL;
 use platform::on_db;
-use platform::store::{is_unique_violation, Db};
+use platform::store::{is_unique_violation, Db, Recent};
 use uuid::Uuid;
 
 use crate::model::{CustomerRow, Finished, SessionRow};
@@ -18,6 +19,9 @@ use crate::tiers::Tier;
 #[derive(Clone)]
 pub struct EnclaveStore {
     db: Db,
+    /// Customers read moments ago, by tenant (every request reads its key's customer);
+    /// forgotten here when their row changes.
+    recent_customers: Recent<Uuid, CustomerRow>,
 }
 
 /// A public key as stored, for `GET /v1/keys/:id`.
@@ -43,7 +47,10 @@ macro_rules! session_columns {
 
 impl EnclaveStore {
     pub fn new(db: Db) -> EnclaveStore {
-        EnclaveStore { db }
+        EnclaveStore {
+            db,
+            recent_customers: Recent::new(RECENT_KEY_TTL),
+        }
     }
 
     pub async fn customer(&self, id: &str) -> anyhow::Result<Option<CustomerRow>> {
@@ -59,18 +66,26 @@ impl EnclaveStore {
         .context("reading a customer")
     }
 
-    /// The customer of the tenant an API key belongs to.
+    /// The customer of the tenant an API key belongs to (as read less than
+    /// `RECENT_KEY_TTL` ago, or written since on this node).
     pub async fn customer_of_tenant(&self, tenant_id: Uuid) -> anyhow::Result<Option<CustomerRow>> {
+        if let Some(row) = self.recent_customers.get(&tenant_id) {
+            return Ok(Some(row));
+        }
         let sql = concat!(
             "SELECT ",
             customer_columns!(),
             " FROM enclave_customers WHERE tenant_id = $1"
         );
-        on_db!(&self.db, |p| sqlx::query_as(sql)
+        let row: Option<CustomerRow> = on_db!(&self.db, |p| sqlx::query_as(sql)
             .bind(tenant_id)
             .fetch_optional(p)
             .await)
-        .context("reading the customer of a key")
+        .context("reading the customer of a key")?;
+        if let Some(row) = &row {
+            self.recent_customers.put(tenant_id, row.clone());
+        }
+        Ok(row)
     }
 
     pub async fn email_taken(&self, email: &str) -> anyhow::Result<bool> {
@@ -121,6 +136,7 @@ impl EnclaveStore {
             .await
             .map(|r| r.rows_affected()))
         .context("changing a customer's tier")?;
+        self.recent_customers.forget_where(|c| c.id == id);
         Ok(n == 1)
     }
 

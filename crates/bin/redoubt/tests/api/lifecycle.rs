@@ -237,6 +237,18 @@ fn files_under(root: &Path) -> Vec<std::path::PathBuf> {
 }
 
 /// cgroup directories named `id` anywhere under /sys/fs/cgroup (v1 controllers and v2).
+/// Sandbox ids under the engine root: one mount point directory each.
+fn mount_points_under(root: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.'))
+        .collect()
+}
+
 fn cgroups_named(id: &str) -> Vec<std::path::PathBuf> {
     let mut found = Vec::new();
     let mut dirs = vec![std::path::PathBuf::from("/sys/fs/cgroup")];
@@ -346,6 +358,19 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
         Vec::<std::path::PathBuf>::new(),
         "from the host, session files are not even visible while the server runs"
     );
+    // The sessions' sandboxes and the spares armed ahead: one mount point each.
+    let mut sandbox_ids = Vec::new();
+    for _ in 0..100 {
+        sandbox_ids = mount_points_under(&sandboxes);
+        if sandbox_ids.len() >= ids.len() + 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        ids.iter().all(|id| sandbox_ids.contains(id)) && sandbox_ids.len() >= ids.len() + 2,
+        "{sandbox_ids:?}: the sessions {ids:?} and two spares"
+    );
     // An exec still running when the server dies.
     let running = enclave
         .request(Method::POST, &format!("/v1/sessions/{}/exec", ids[0]))
@@ -398,8 +423,9 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
         Vec::<std::path::PathBuf>::new(),
         "no session data on the host"
     );
-    // The crash watcher removes the sessions' cgroups once their processes are gone.
-    for id in &ids {
+    // The crash watcher removes the sessions' and the spares' cgroups once their processes
+    // are gone.
+    for id in &sandbox_ids {
         let mut groups = cgroups_named(id);
         for _ in 0..60 {
             if groups.is_empty() {
@@ -476,6 +502,20 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // The spares the crashed run had armed held no session: torn down without a CDP.
+    let mut left = mount_points_under(&sandboxes);
+    for _ in 0..100 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        left = mount_points_under(&sandboxes);
+    }
+    assert_eq!(
+        left,
+        Vec::<String>::new(),
+        "no sandbox of the crashed run left"
+    );
     restarted.signal(Signal::SIGTERM);
     assert_eq!(restarted.wait(Duration::from_secs(15)).await, Some(0));
 }

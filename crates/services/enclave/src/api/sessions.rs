@@ -143,8 +143,7 @@ pub async fn create_session(
             return Err(ApiError::rate_limited(format!("Concurrent session limit of {cap} for the {} tier reached; destroy a session first.", row.tier)));
         }
     }
-    let id = format!("sess_{}", hex::encode(rand::random::<[u8; 8]>()));
-    let sandbox = runtime.create_sandbox(&id, sandbox_limits(&limits)).await?;
+    let (id, sandbox) = runtime.take_sandbox(sandbox_limits(&limits)).await?;
     let created_at = platform::store::now();
     let session = SessionRow {
         id: id.clone(),
