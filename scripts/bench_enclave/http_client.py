@@ -3,8 +3,9 @@ own server, in the same run as the raw bwrap rows): POST /v1/sessions, exec `tru
 the CDP, over one keep-alive connection with `requests`. Prints one cycle time per line, in
 microseconds, after 3 warm-up cycles. Usage: http_client.py BASE_URL API_KEY N [floor]
 
-With `floor`, the same three calls go to a path no route serves (each answered 404 by the
-server's HTTP stack): what the client and HTTP alone cost, for comparison."""
+With `paced`, each cycle starts 20 ms after the previous one ended (a session between others,
+not back to back). With `floor`, the same three calls go to a path no route serves (each
+answered 404 by the server's HTTP stack): what the client and HTTP alone cost, for comparison."""
 import sys
 import time
 
@@ -15,9 +16,12 @@ def main():
     base, key, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     http = requests.Session()
     http.headers["Authorization"] = f"Bearer {key}"
-    if sys.argv[4:] == ["floor"]:
+    mode = sys.argv[4] if len(sys.argv) > 4 else ""
+    if mode == "floor":
         return floor(http, base, n)
     for round in range(n + 3):
+        if mode == "paced":
+            time.sleep(0.02)
         started = time.perf_counter()
         created = http.post(f"{base}/v1/sessions", json={})
         created.raise_for_status()

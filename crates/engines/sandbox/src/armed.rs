@@ -37,7 +37,6 @@ pub(crate) struct Armed {
     command: Option<OwnedFd>,
     status: OwnedFd,
     ready: bool,
-    boosted: bool,
     reaped: bool,
 }
 
@@ -52,16 +51,7 @@ struct ChildFds {
 
 /// Forks the sandbox of `plan` on the mount thread (whose mount namespace it copies) and
 /// returns at once; [`Armed::fire`] waits for it to be ready.
-///
-/// With `idle_until_needed` (a root server, which can raise it back), the child enters at idle
-/// priority, on CPU time nothing else wants; whoever waits for it first raises it back to the
-/// normal policy (`Armed::boost`) before it runs any command.
-pub(crate) fn arm(
-    plan: Plan,
-    init: &Path,
-    keeper: &Keeper,
-    idle_until_needed: bool,
-) -> Result<Armed, SandboxError> {
+pub(crate) fn arm(plan: Plan, init: &Path, keeper: &Keeper) -> Result<Armed, SandboxError> {
     let io = |what: &str| {
         let what = what.to_string();
         move |e: std::io::Error| SandboxError::io(what, e)
@@ -104,16 +94,7 @@ pub(crate) fn arm(
             // memory prepared above (`child_main`, `Plan::enter`).
             let pid = unsafe { libc::fork() };
             if pid == 0 {
-                unsafe {
-                    child_main(
-                        &plan,
-                        &child,
-                        idle_until_needed,
-                        &mut buffer,
-                        &mut argv,
-                        &envp,
-                    )
-                }
+                unsafe { child_main(&plan, &child, &mut buffer, &mut argv, &envp) }
             }
             drop(child);
             if pid < 0 {
@@ -130,7 +111,6 @@ pub(crate) fn arm(
         command: Some(command_w),
         status: status_r,
         ready: false,
-        boosted: !idle_until_needed,
         reaped: false,
     })
 }
@@ -142,7 +122,6 @@ impl Armed {
 
     /// Waits until the sandbox is entered and ready for its command.
     pub fn ready(&mut self) -> Result<(), SandboxError> {
-        self.boost();
         if self.ready {
             return Ok(());
         }
@@ -159,27 +138,6 @@ impl Armed {
                 "entering the sandbox",
                 std::io::Error::other("the sandbox exited before it was ready"),
             )),
-        }
-    }
-
-    /// Back to the normal scheduling policy: the outer process first (an init it forks from
-    /// then on inherits it), then the init if it is already there. Commands never run at idle
-    /// priority: `fire` waits for `ready`, which boosts first.
-    fn boost(&mut self) {
-        if self.boosted {
-            return;
-        }
-        self.boosted = true;
-        let normal = libc::sched_param { sched_priority: 0 };
-        unsafe { libc::sched_setscheduler(self.pid, libc::SCHED_OTHER, &normal) };
-        let children =
-            std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children", pid = self.pid))
-                .unwrap_or_default();
-        for child in children
-            .split_whitespace()
-            .filter_map(|c| c.parse::<i32>().ok())
-        {
-            unsafe { libc::sched_setscheduler(child, libc::SCHED_OTHER, &normal) };
         }
     }
 
@@ -330,7 +288,6 @@ fn above_stdio(fd: OwnedFd) -> std::io::Result<OwnedFd> {
 unsafe fn child_main(
     plan: &Plan,
     fds: &ChildFds,
-    idle: bool,
     buffer: &mut [u8],
     argv: &mut [*const libc::c_char; 6],
     envp: &[*const libc::c_char; 5],
@@ -352,10 +309,6 @@ unsafe fn child_main(
     libc::fcntl(status, libc::F_SETFD, libc::FD_CLOEXEC);
     // The server's own descriptors (sockets, database files) are not held by a waiting child.
     libc::syscall(libc::SYS_close_range, 5u32, u32::MAX, 0u32);
-    if idle {
-        let none = libc::sched_param { sched_priority: 0 };
-        libc::sched_setscheduler(0, libc::SCHED_IDLE, &none);
-    }
     // As `std::process::Command` does: default SIGPIPE, nothing blocked.
     libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     let mut none: libc::sigset_t = std::mem::zeroed();

@@ -337,12 +337,7 @@ impl Sandbox {
     }
 
     fn launch(&self) -> Result<armed::Armed, SandboxError> {
-        armed::arm(
-            exec::plan(self),
-            &self.engine.init,
-            &self.engine.keeper,
-            self.engine.run_as_uid,
-        )
+        armed::arm(exec::plan(self), &self.engine.init, &self.engine.keeper)
     }
 
     /// The armed sandbox for an exec: the one prepared ahead if it is still waiting, else a new

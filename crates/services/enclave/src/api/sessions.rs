@@ -124,7 +124,13 @@ pub async fn create_session(
                 ))
             })?,
     };
-    let live = store.live_session_count(&row.id).await?;
+    // Counted only where the tier caps something (a read less on the request path otherwise).
+    let capped = limits.monthly_cdps.is_some() || limits.concurrent_sessions.is_some();
+    let live = if capped {
+        store.live_session_count(&row.id).await?
+    } else {
+        0
+    };
     if let Some(cap) = limits.monthly_cdps {
         let now = platform::store::now();
         let issued = store
