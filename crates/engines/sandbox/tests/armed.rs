@@ -71,18 +71,31 @@ fn a_waiting_sandbox_holds_none_of_the_servers_descriptors() {
         2,
         "the outer process and the namespace's init"
     );
-    for pid in waiting {
+    // While it enters, the child opens and closes files of its own (uid_map, a socket to bring
+    // up lo): wait until it is ready. A descriptor of the server would never go away.
+    let held = |pid: u32| -> Vec<u32> {
         let mut fds: Vec<u32> = std::fs::read_dir(format!("/proc/{pid}/fd"))
-            .unwrap()
+            .into_iter()
+            .flatten()
             .flatten()
             .filter_map(|e| e.file_name().to_str()?.parse().ok())
             .collect();
         fds.sort();
-        assert!(
-            fds == [0, 1, 2, 3, 4] || fds.is_empty(),
-            "pid {pid} holds {fds:?}"
-        );
+        fds
+    };
+    let settled = |fds: &Vec<u32>| fds.is_empty() || *fds == [0, 1, 2, 3, 4];
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        seen = waiting.iter().map(|p| (*p, held(*p))).collect();
+        if seen.iter().all(|(_, fds)| settled(fds)) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
+    assert!(
+        seen.iter().all(|(_, fds)| settled(fds)),
+        "the waiting sandbox holds {seen:?}"
+    );
     drop((listener, file));
     destroy_clean(sb);
 }
