@@ -13,16 +13,23 @@ use std::sync::Mutex;
 
 /// POSIX sh: keep the live set, and at end of input remove what is left (rmdir succeeds only
 /// once a group is empty; it is retried for up to 5 s), one line per directory in the report.
+/// The set is one string of newline-framed lines, edited with parameter expansions only: no
+/// fork per message (a `grep` per removal cost every session's teardown a fork and an exec on
+/// a CPU the request path needed).
 const SCRIPT: &str = r#"
 set -f
 # The signals a service manager sends the server's whole group when it dies are not for this.
 trap '' TERM HUP INT
-live=""
+nl='
+'
+live="$nl"
 while IFS= read -r line; do
   case "$line" in
-    "add "*) live="$live
-${line#add }" ;;
-    "del "*) gone="${line#del }"; live=$(printf '%s\n' "$live" | grep -vxF -- "$gone") ;;
+    "add "*) live="$live${line#add }$nl" ;;
+    "del "*) gone="$nl${line#del }$nl"
+      case "$live" in
+        *"$gone"*) live="${live%%"$gone"*}$nl${live#*"$gone"}" ;;
+      esac ;;
   esac
 done
 printf '%s\n' "$live" | while IFS= read -r dir; do
