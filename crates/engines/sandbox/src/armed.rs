@@ -309,6 +309,8 @@ unsafe fn child_main(
     libc::fcntl(status, libc::F_SETFD, libc::FD_CLOEXEC);
     // The server's own descriptors (sockets, database files) are not held by a waiting child.
     libc::syscall(libc::SYS_close_range, 5u32, u32::MAX, 0u32);
+    // Named for what it is in `ps` until it execs (else it shows as the server's mount thread).
+    libc::prctl(libc::PR_SET_NAME, c"sandbox-armed".as_ptr());
     // As `std::process::Command` does: default SIGPIPE, nothing blocked.
     libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     let mut none: libc::sigset_t = std::mem::zeroed();
