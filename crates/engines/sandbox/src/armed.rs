@@ -10,8 +10,10 @@
 //! between fork and exec is allocated before the fork.
 
 use std::ffi::{CStr, CString};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
 use crate::keeper::Keeper;
 use crate::spawn::Plan;
@@ -122,23 +124,11 @@ impl Armed {
 
     /// Waits until the sandbox is entered and ready for its command.
     pub fn ready(&mut self) -> Result<(), SandboxError> {
-        if self.ready {
-            return Ok(());
+        if !self.ready {
+            self.expect(Status::Ready, "entering the sandbox")?;
+            self.ready = true;
         }
-        match read_status(&self.status)? {
-            Status::Ready => {
-                self.ready = true;
-                Ok(())
-            }
-            Status::Failed(errno) => Err(SandboxError::io(
-                "entering the sandbox",
-                std::io::Error::from_raw_os_error(errno),
-            )),
-            Status::Exec => Err(SandboxError::io(
-                "entering the sandbox",
-                std::io::Error::other("the sandbox exited before it was ready"),
-            )),
-        }
+        Ok(())
     }
 
     /// Hands the sandbox its command and waits until it has exec'd `tini`.
@@ -157,17 +147,19 @@ impl Armed {
         std::io::Write::write_all(&mut file, &message)
             .map_err(|e| SandboxError::io("handing the sandbox its command", e))?;
         drop(file);
-        match read_status(&self.status)? {
-            Status::Exec => Ok(()),
-            Status::Failed(errno) => Err(SandboxError::io(
-                "starting the sandbox's init",
-                std::io::Error::from_raw_os_error(errno),
-            )),
-            Status::Ready => Err(SandboxError::io(
-                "starting the sandbox's init",
-                std::io::Error::other("unexpected status from the sandbox"),
-            )),
-        }
+        self.expect(Status::Exec, "starting the sandbox's init")
+    }
+
+    /// Reads the next status and fails, saying what was `doing`, unless it is `wanted`.
+    fn expect(&self, wanted: Status, doing: &str) -> Result<(), SandboxError> {
+        let got = read_status(&self.status)?;
+        let error = match got {
+            _ if got == wanted => return Ok(()),
+            Status::Failed(errno) => std::io::Error::from_raw_os_error(errno),
+            Status::Exec => std::io::Error::other("the sandbox exited before it was ready"),
+            Status::Ready => std::io::Error::other("unexpected status from the sandbox"),
+        };
+        Err(SandboxError::io(doing, error))
     }
 
     /// Waits for the outer process and returns its wait status.
@@ -196,17 +188,9 @@ impl Drop for Armed {
         // End of file on the command pipe: a waiting sandbox exits by itself, the init first
         // and then the outer process, so no orphan is left to the host's init to reap.
         drop(self.command.take());
-        let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, self.pid, 0) } as RawFd;
-        if pidfd >= 0 {
-            let mut watched = libc::pollfd {
-                fd: pidfd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            unsafe {
-                libc::poll(&mut watched, 1, DISARM_WAIT_MS);
-                libc::close(pidfd);
-            }
+        if let Ok(pidfd) = crate::exec::pidfd_open(self.pid) {
+            let mut watched = [PollFd::new(pidfd.as_fd(), PollFlags::POLLIN)];
+            let _ = poll(&mut watched, PollTimeout::from(DISARM_WAIT_MS));
         }
         // Still there (it was running a command, or is stuck): killed.
         let mut status = 0;
@@ -218,8 +202,9 @@ impl Drop for Armed {
 }
 
 /// How long a dropped sandbox may take to exit by itself before it is killed.
-const DISARM_WAIT_MS: i32 = 500;
+const DISARM_WAIT_MS: u16 = 500;
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
     Ready,
     Failed(i32),

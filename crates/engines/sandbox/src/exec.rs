@@ -267,7 +267,7 @@ fn set_nonblocking(fd: RawFd) {
     }
 }
 
-fn pidfd_open(pid: i32) -> Result<OwnedFd, SandboxError> {
+pub(crate) fn pidfd_open(pid: i32) -> Result<OwnedFd, SandboxError> {
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
     if fd < 0 {
         return Err(SandboxError::io(
