@@ -155,6 +155,43 @@ impl Default for SandboxSettings {
     }
 }
 
+/// Vision: where models and media live, and the limits on what is accepted.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VisionSettings {
+    /// Set by the binary from `models_dir` (REDOUBT_MODELS_DIR) or `<data_dir>/models`.
+    pub models_dir: std::path::PathBuf,
+    /// Set by the binary: `<data_dir>/media` unless given. Media waits here until its job ends.
+    pub media_dir: std::path::PathBuf,
+    /// Largest video body accepted, streamed to disk.
+    pub max_video_bytes: u64,
+    /// Largest single image (decoded from base64); a larger item fails alone.
+    pub max_image_bytes: usize,
+    /// Most images in one batch.
+    pub max_batch_images: usize,
+    /// Largest image batch request body.
+    pub max_batch_bytes: usize,
+    /// Keep media files this long after their job ends (0: delete at once).
+    pub media_retention_secs: u64,
+    /// Biometric face attributes (embeddings, age, gender, thumbnails) may be asked for.
+    pub face_attributes_enabled: bool,
+}
+
+impl Default for VisionSettings {
+    fn default() -> Self {
+        VisionSettings {
+            models_dir: "./data/models".into(),
+            media_dir: "./data/media".into(),
+            max_video_bytes: 512 * 1024 * 1024,
+            max_image_bytes: 20 * 1024 * 1024,
+            max_batch_images: 64,
+            max_batch_bytes: 64 * 1024 * 1024,
+            media_retention_secs: 0,
+            face_attributes_enabled: true,
+        }
+    }
+}
+
 /// Stripe Checkout, for paid tiers. Without a secret key, checkout answers "not configured".
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -194,4 +231,5 @@ pub struct PlatformSettings {
     pub webhooks: WebhookSettings,
     pub sandbox: SandboxSettings,
     pub billing: BillingSettings,
+    pub vision: VisionSettings,
 }

