@@ -33,6 +33,7 @@ struct Inner {
     webhooks: Subscriptions,
     metrics: PrometheusHandle,
     started: Instant,
+    shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl Platform {
@@ -60,6 +61,7 @@ impl Platform {
             events: EventBus::default(),
             metrics: crate::http::metrics::recorder(),
             started: Instant::now(),
+            shutdown: tokio_util::sync::CancellationToken::new(),
             limiter,
             secrets,
             settings,
@@ -69,6 +71,10 @@ impl Platform {
 
     pub fn db(&self) -> &Db {
         &self.0.db
+    }
+    /// Cancelled when the server stops: background work of services (their workers) ends then.
+    pub fn shutdown(&self) -> &tokio_util::sync::CancellationToken {
+        &self.0.shutdown
     }
     pub fn settings(&self) -> &PlatformSettings {
         &self.0.settings

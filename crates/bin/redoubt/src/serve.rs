@@ -53,7 +53,8 @@ pub fn service_migrations(service: ServiceName) -> Option<&'static platform::sto
     match service {
         ServiceName::Guard => Some(&guard::MIGRATIONS),
         ServiceName::Enclave => Some(&enclave::MIGRATIONS),
-        ServiceName::Netwatch | ServiceName::Vision | ServiceName::Testops => None,
+        ServiceName::Vision => Some(&vision::MIGRATIONS),
+        ServiceName::Netwatch | ServiceName::Testops => None,
     }
 }
 
@@ -92,7 +93,7 @@ pub struct Server {
 /// Starts the configured services and the job workers.
 pub async fn start(config: &Config) -> anyhow::Result<Server> {
     let platform = open_platform(config).await?;
-    let shutdown = CancellationToken::new();
+    let shutdown = platform.shutdown().clone();
     let grace = Duration::from_secs(config.platform.http.shutdown_grace_secs);
     let mut tasks = JoinSet::new();
     let mut addrs = BTreeMap::new();

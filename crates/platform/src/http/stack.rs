@@ -28,16 +28,19 @@ use crate::ServiceState;
 
 /// Wraps a service's routes with the fallbacks and the full layer stack.
 pub fn harden(routes: Router, state: &ServiceState, envelope: Arc<dyn ErrorEnvelope>) -> Router {
-    let timeout = Duration::from_secs(state.platform.settings().http.request_timeout_secs);
-    harden_with_timeout(routes, state, envelope, timeout)
+    let http = &state.platform.settings().http;
+    let timeout = Duration::from_secs(http.request_timeout_secs);
+    harden_with_limits(routes, state, envelope, timeout, http.body_limit_bytes)
 }
 
-/// [`harden`] with a request timeout of the service's own (enclave: commands run for minutes).
-pub fn harden_with_timeout(
+/// [`harden`] with a request timeout (enclave: commands run for minutes) and a body limit
+/// (vision: videos) of the service's own.
+pub fn harden_with_limits(
     routes: Router,
     state: &ServiceState,
     envelope: Arc<dyn ErrorEnvelope>,
     timeout: Duration,
+    body_limit: usize,
 ) -> Router {
     let http = &state.platform.settings().http;
     let service = state.service;
@@ -79,8 +82,8 @@ pub fn harden_with_timeout(
         .layer(axum::middleware::from_fn(super::input::reject_nul_in_url))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
-        .layer(DefaultBodyLimit::max(http.body_limit_bytes));
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(DefaultBodyLimit::max(body_limit));
     routes
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -95,6 +98,9 @@ pub struct ServiceSpec {
     pub metrics_path: &'static str,
     /// Replaces `http.request_timeout_secs` for this service when set.
     pub request_timeout: Option<Duration>,
+    /// Replaces `http.body_limit_bytes` for this service when set (routes may lower it with
+    /// their own `DefaultBodyLimit`).
+    pub body_limit: Option<usize>,
 }
 
 impl ServiceSpec {
@@ -106,6 +112,7 @@ impl ServiceSpec {
             docs,
             metrics_path: "/metrics",
             request_timeout: None,
+            body_limit: None,
         }
     }
 
@@ -116,6 +123,11 @@ impl ServiceSpec {
 
     pub fn request_timeout(mut self, timeout: Duration) -> ServiceSpec {
         self.request_timeout = Some(timeout);
+        self
+    }
+
+    pub fn body_limit(mut self, bytes: usize) -> ServiceSpec {
+        self.body_limit = Some(bytes);
         self
     }
 }
@@ -142,5 +154,8 @@ where
     let timeout = spec.request_timeout.unwrap_or(Duration::from_secs(
         shared.platform.settings().http.request_timeout_secs,
     ));
-    harden_with_timeout(routes, &shared, spec.envelope, timeout)
+    let body_limit = spec
+        .body_limit
+        .unwrap_or(shared.platform.settings().http.body_limit_bytes);
+    harden_with_limits(routes, &shared, spec.envelope, timeout, body_limit)
 }

@@ -133,11 +133,24 @@ impl Jobs {
         opts: EnqueueOptions,
     ) -> anyhow::Result<Uuid> {
         let id = Uuid::now_v7();
+        self.enqueue_with_id(id, queue, payload, opts).await?;
+        Ok(id)
+    }
+
+    /// Stores a job under a caller-chosen id, once: a second call with the same id changes
+    /// nothing and returns false (so a step retried after a crash does not queue twice).
+    pub async fn enqueue_with_id(
+        &self,
+        id: Uuid,
+        queue: &str,
+        payload: &Value,
+        opts: EnqueueOptions,
+    ) -> anyhow::Result<bool> {
         let now = store::now();
         let sql = "INSERT INTO jobs (id, queue, tenant_id, payload, status, attempts, max_attempts, max_run_seconds, \
                    run_at, cancel_requested, created_at, updated_at) \
-                   VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, FALSE, $8, $8)";
-        on_db!(&self.db, |p| sqlx::query(sql)
+                   VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, FALSE, $8, $8) ON CONFLICT (id) DO NOTHING";
+        let inserted = on_db!(&self.db, |p| sqlx::query(sql)
             .bind(id)
             .bind(queue)
             .bind(opts.tenant_id)
@@ -150,7 +163,7 @@ impl Jobs {
             .await
             .map(|r| r.rows_affected()))?;
         self.wake.notify_waiters();
-        Ok(id)
+        Ok(inserted == 1)
     }
 
     pub async fn get(&self, id: Uuid) -> anyhow::Result<Option<Job>> {

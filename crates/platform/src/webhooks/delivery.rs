@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::signature::{sign, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use super::signature::{sign, sign_body, sign_standard, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use super::ssrf::{is_public, PublicOnlyResolver};
 use crate::jobs::{EnqueueOptions, Job, JobError, JobHandler, Jobs};
 use crate::sealed;
@@ -30,6 +30,20 @@ pub struct Delivery {
     /// Sent as `Authorization: Bearer …` when not empty.
     pub auth_token: String,
     pub headers: BTreeMap<String, String>,
+    pub scheme: SigningScheme,
+}
+
+/// How a delivery is signed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SigningScheme {
+    /// `X-Redoubt-Signature: t=…,v1=…` over `timestamp.body` (subscriptions).
+    #[default]
+    Redoubt,
+    /// A caller's own secret (vision's per-job webhooks): `X-Webhook-Signature` = hex
+    /// HMAC-SHA256(secret, body), plus the Standard Webhooks `webhook-id`, `webhook-timestamp`
+    /// and `webhook-signature`; no signature header at all when the secret is empty.
+    BodyAndStandard,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -41,6 +55,8 @@ struct Payload {
     sealed_secret: String,
     sealed_token: Option<String>,
     headers: BTreeMap<String, String>,
+    #[serde(default)]
+    scheme: SigningScheme,
 }
 
 /// Queues one delivery; returns the job id (also sent as `X-Redoubt-Delivery`).
@@ -51,6 +67,20 @@ pub async fn enqueue_delivery(
     max_attempts: i32,
     delivery: Delivery,
 ) -> anyhow::Result<Uuid> {
+    let id = Uuid::now_v7();
+    enqueue_delivery_once(jobs, master_key, tenant_id, max_attempts, id, delivery).await?;
+    Ok(id)
+}
+
+/// Queues one delivery under `id` unless one with that id exists (a retried step queues once).
+pub async fn enqueue_delivery_once(
+    jobs: &Jobs,
+    master_key: &[u8; 32],
+    tenant_id: Uuid,
+    max_attempts: i32,
+    id: Uuid,
+    delivery: Delivery,
+) -> anyhow::Result<bool> {
     let payload = Payload {
         sealed_secret: sealed::seal(master_key, &delivery.signing_secret),
         sealed_token: (!delivery.auth_token.is_empty())
@@ -60,6 +90,7 @@ pub async fn enqueue_delivery(
         event: delivery.event,
         body: delivery.body,
         headers: delivery.headers,
+        scheme: delivery.scheme,
     };
     let opts = EnqueueOptions {
         tenant_id: Some(tenant_id),
@@ -67,7 +98,7 @@ pub async fn enqueue_delivery(
         max_run_seconds: Some(60),
         ..EnqueueOptions::default()
     };
-    jobs.enqueue(DELIVERY_QUEUE, &serde_json::to_value(payload)?, opts)
+    jobs.enqueue_with_id(id, DELIVERY_QUEUE, &serde_json::to_value(payload)?, opts)
         .await
 }
 
@@ -129,16 +160,35 @@ impl JobHandler for DeliveryJob {
             {
                 request = request.bearer_auth(token);
             }
-            let response = request
+            let delivery_id = job.id.to_string();
+            request = request
                 .header("content-type", "application/json")
                 .header("x-redoubt-event", &p.event)
-                .header("x-redoubt-delivery", job.id.to_string())
-                .header("x-redoubt-webhook-id", &p.webhook_id)
-                .header(TIMESTAMP_HEADER, timestamp.to_string())
-                .header(
-                    SIGNATURE_HEADER,
-                    sign(&secret, timestamp, p.body.as_bytes()),
-                )
+                .header("x-redoubt-delivery", &delivery_id)
+                .header("x-redoubt-webhook-id", &p.webhook_id);
+            request = match p.scheme {
+                SigningScheme::Redoubt => request
+                    .header(TIMESTAMP_HEADER, timestamp.to_string())
+                    .header(
+                        SIGNATURE_HEADER,
+                        sign(&secret, timestamp, p.body.as_bytes()),
+                    ),
+                SigningScheme::BodyAndStandard => {
+                    request = request
+                        .header("webhook-id", &delivery_id)
+                        .header("webhook-timestamp", timestamp.to_string());
+                    if secret.is_empty() {
+                        request
+                    } else {
+                        let standard =
+                            sign_standard(&secret, &delivery_id, timestamp, p.body.as_bytes());
+                        request
+                            .header("x-webhook-signature", sign_body(&secret, p.body.as_bytes()))
+                            .header("webhook-signature", standard)
+                    }
+                }
+            };
+            let response = request
                 .body(p.body)
                 .send()
                 .await

@@ -7,8 +7,12 @@ mod signature;
 pub mod ssrf;
 mod subscriptions;
 
-pub use delivery::{enqueue_delivery, Delivery, DeliveryJob, DELIVERY_QUEUE};
-pub use signature::{new_signing_secret, sign, verify, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+pub use delivery::{
+    enqueue_delivery, enqueue_delivery_once, Delivery, DeliveryJob, SigningScheme, DELIVERY_QUEUE,
+};
+pub use signature::{
+    new_signing_secret, sign, sign_body, sign_standard, verify, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
 pub use ssrf::{check_target, TargetError};
 pub use subscriptions::{
     check_events, check_headers, NewSubscription, SubscriptionRow, Subscriptions,

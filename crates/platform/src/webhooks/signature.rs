@@ -29,6 +29,39 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     format!("t={timestamp},v1={}", hex::encode(tag))
 }
 
+/// Lowercase hex HMAC-SHA256(secret, body): vision's `X-Webhook-Signature`, as its contract has it.
+pub fn sign_body(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The key a Standard Webhooks receiver derives from `secret`: the base64 after `whsec_` when
+/// it decodes, else the secret's own bytes.
+fn standard_key(secret: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    secret
+        .strip_prefix("whsec_")
+        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .unwrap_or_else(|| secret.as_bytes().to_vec())
+}
+
+/// `webhook-signature: v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>` (Standard Webhooks).
+pub fn sign_standard(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> String {
+    use base64::Engine as _;
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(&standard_key(secret)).expect("HMAC takes any key");
+    mac.update(id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    )
+}
+
 /// Checks a signature header as a receiver would: well formed, matching (constant time), and
 /// no older than `tolerance_secs` at `now`.
 pub fn verify(secret: &str, header: &str, body: &[u8], now: i64, tolerance_secs: i64) -> bool {
@@ -67,6 +100,26 @@ mod tests {
         assert_eq!(
             sign("whsec_test", 1_700_000_000, b"{}"),
             "t=1700000000,v1=35495024f4ef3f94e5a93e22221544c4b75e9a42300cd965ab81cb85cd994e91"
+        );
+    }
+
+    #[test]
+    fn body_and_standard_vectors() {
+        // printf '%s' '{}' | openssl dgst -sha256 -hmac s3cret
+        assert_eq!(
+            sign_body("s3cret", b"{}"),
+            "adbde1ce40c89c14215687d5d762a47df6dfaefcfad61e2e86718ffc8498571b"
+        );
+        // The Standard Webhooks specification's example: secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw,
+        // id msg_p5jXN8AQM9LWM0D4loKWxJek, timestamp 1614265330, body {"test": 2432232314}.
+        assert_eq!(
+            sign_standard(
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330,
+                br#"{"test": 2432232314}"#
+            ),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
         );
     }
 

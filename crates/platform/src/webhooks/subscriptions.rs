@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rand::distributions::{Alphanumeric, DistString};
 use uuid::Uuid;
 
-use super::delivery::{enqueue_delivery, Delivery};
+use super::delivery::{enqueue_delivery, Delivery, SigningScheme};
 use super::signature::new_signing_secret;
 use crate::http::pagination::Page;
 use crate::jobs::Jobs;
@@ -297,6 +297,7 @@ impl Subscriptions {
                     auth_token: sealed::open(&self.master_key, &hook.auth_token)
                         .unwrap_or_default(),
                     headers: hook.headers(),
+                    scheme: SigningScheme::Redoubt,
                 };
                 let queued = enqueue_delivery(
                     &self.jobs,

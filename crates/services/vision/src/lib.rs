@@ -1,10 +1,18 @@
 //! vision: asynchronous image and video analysis (contract: seeds/vision-media-analysis-api.txt).
-//! Paths under `/v1` (the contract prints none; see docs/decisions.md); API key in `X-API-Key`;
-//! errors are `{"error": "<snake_case code>", "message": "<text>"}`.
+//! Paths under `/v1` (the contract prints none; see docs/decisions.md); API key in `X-API-Key`
+//! or `Authorization: Bearer vsk_live_…`; errors are `{"error": "<snake_case code>", "message"}`.
 
+mod api;
 mod health;
-mod status;
+mod media_store;
+mod model;
+mod store;
+mod webhook;
+mod worker;
 
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::Router;
 use platform::http::docs::{ApiKeyHeaderScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
@@ -16,11 +24,29 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::{images, status};
+use crate::media_store::MediaStore;
+use crate::store::VisionStore;
+use crate::worker::{Analyser, ModelPool};
+
+pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations {
+    owner: "vision",
+    versions: 4000..=4999,
+    sqlite: sqlx::migrate!("./migrations/sqlite"),
+    postgres: sqlx::migrate!("./migrations/postgres"),
+    renumbered: &[],
+};
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Redoubt vision API", description = "Asynchronous image and video analysis with polling and signed webhooks."),
     modifiers(&ApiKeyHeaderScheme),
-    tags((name = "Status", description = "System-level status and capacity"), (name = "health"))
+    tags(
+        (name = "Request", description = "Submit new analysis requests"),
+        (name = "Results", description = "Retrieve analysis results"),
+        (name = "Status", description = "System-level status and capacity"),
+        (name = "health")
+    )
 )]
 struct VisionApi;
 
@@ -63,9 +89,60 @@ pub const API: RateRule = RateRule::per_minute(
     "Rate limit exceeded: 600 requests per minute per API key",
 );
 
+/// Everything a vision handler may ask for by type.
+#[derive(Clone)]
+pub struct VisionState {
+    shared: ServiceState,
+    store: VisionStore,
+    media: MediaStore,
+    analyser: Analyser,
+    /// Analysis workers on this node.
+    workers: usize,
+}
+
+impl FromRef<VisionState> for ServiceState {
+    fn from_ref(state: &VisionState) -> ServiceState {
+        state.shared.clone()
+    }
+}
+
+impl FromRef<VisionState> for VisionStore {
+    fn from_ref(state: &VisionState) -> VisionStore {
+        state.store.clone()
+    }
+}
+
+/// Analysis workers: one per core up to two (ONNX Runtime runs each with one thread; on this
+/// machine kind two vCPUs give ~1.4× one, docs/decisions.md).
+fn worker_count() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 2)
+}
+
 pub fn router(state: ServiceState) -> Router {
+    let settings = state.platform.settings().vision.clone();
+    let store = VisionStore::new(state.platform.db().clone());
+    let media = MediaStore::new(&settings.media_dir);
+    let pool = Arc::new(ModelPool::new(media::Models::open(&settings.models_dir)));
+    let analyser = Analyser {
+        platform: state.platform.clone(),
+        store: store.clone(),
+        media: media.clone(),
+        pool,
+    };
+    let workers = worker_count();
+    worker::start(analyser.clone(), workers);
+    let submit = OpenApiRouter::new()
+        .routes(routes!(images::submit))
+        .layer(DefaultBodyLimit::max(settings.max_batch_bytes));
     let api = limited(
-        OpenApiRouter::new().routes(routes!(status::capacity)),
+        OpenApiRouter::new()
+            .merge(submit)
+            .routes(routes!(images::get, images::delete))
+            .routes(routes!(status::latency))
+            .routes(routes!(status::capacity)),
         &state,
         API,
     );
@@ -77,7 +154,18 @@ pub fn router(state: ServiceState) -> Router {
         json: "/v1/openapi.json",
         yaml: None,
     };
-    let spec = ServiceSpec::new(VisionEnvelope, docs);
+    let spec = ServiceSpec::new(VisionEnvelope, docs).body_limit(
+        settings
+            .max_batch_bytes
+            .max(settings.max_video_bytes as usize),
+    );
+    let state = VisionState {
+        shared: state,
+        store,
+        media,
+        analyser,
+        workers,
+    };
     assemble(api, state, spec)
 }
 

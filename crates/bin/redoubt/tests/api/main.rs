@@ -22,4 +22,6 @@ mod migrations;
 mod policies;
 mod privacy;
 mod rate_limits;
+mod vision;
+mod vision_input;
 mod webhooks;

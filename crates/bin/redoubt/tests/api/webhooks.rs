@@ -1,57 +1,13 @@
 //! guard webhooks over HTTP: registration (secret shown once, SSRF guard, validation, roles),
 //! and real deliveries to a local receiver — signed, retried after a failure, per subscription.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::Ordering;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
 
 use crate::helpers::guard::{guard_only, policy, spawn_guard, with_text};
+use crate::helpers::receiver::{next, receiver};
 use crate::helpers::{spawn_with, AppOptions};
-
-struct Received {
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-/// A receiver on 127.0.0.1 that answers 500 to the first `failures` requests, then 200.
-async fn receiver(
-    failures: usize,
-) -> (String, mpsc::UnboundedReceiver<Received>, Arc<AtomicUsize>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = hits.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-            let (tx, counter) = (tx.clone(), counter.clone());
-            async move {
-                let n = counter.fetch_add(1, Ordering::SeqCst);
-                let _ = tx.send(Received { headers, body });
-                if n < failures {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                } else {
-                    StatusCode::OK
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/hook"), rx, hits)
-}
-
-async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
-    tokio::time::timeout(Duration::from_secs(20), rx.recv())
-        .await
-        .expect("a delivery in time")
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_ssrf_guard_and_validation_refuse_bad_webhooks() {

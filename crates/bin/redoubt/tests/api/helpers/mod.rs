@@ -6,6 +6,8 @@
 mod client;
 pub mod enclave;
 pub mod guard;
+pub mod receiver;
+pub mod vision;
 
 pub use client::TestResponse;
 
@@ -159,6 +161,7 @@ pub fn test_config(database_url: &str, data_dir: &Path, opts: &AppOptions) -> Co
     config.platform.sandbox.root = data_dir.with_file_name("sandboxes");
     config.platform.sandbox.kill_grace_ms = 500;
     config.platform.sandbox.reap_interval_ms = 100;
+    config.models_dir = Some(vision::models_dir());
     config.services = opts.services.clone();
     if opts.redis {
         config.platform.rate_limit.redis_url = Some(redis_url());

@@ -1,0 +1,76 @@
+//! Where submitted media waits for its job: files under the media directory, written and
+//! fsynced before the 202 (so a job survives `kill -9`), deleted when the job ends.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+#[derive(Clone)]
+pub struct MediaStore {
+    dir: PathBuf,
+}
+
+impl MediaStore {
+    pub fn new(dir: &Path) -> MediaStore {
+        MediaStore {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn path(&self, key: &str) -> anyhow::Result<PathBuf> {
+        // Keys are made by the service (`<job id>/<n>`); refuse anything else.
+        let valid = !key.is_empty()
+            && key
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..")
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '/');
+        anyhow::ensure!(valid, "invalid media key {key:?}");
+        Ok(self.dir.join(key))
+    }
+
+    /// Stores `bytes` under `key` durably: written, fsynced, renamed into place, directory fsynced.
+    pub fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.path(key)?;
+        let parent = path.parent().context("media key without a folder")?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let partial = path.with_extension("partial");
+        let mut file = std::fs::File::create(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&partial, &path)?;
+        std::fs::File::open(parent)?.sync_all()?;
+        Ok(())
+    }
+
+    pub fn read(&self, key: &str) -> anyhow::Result<Vec<u8>> {
+        let path = self.path(key)?;
+        std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+    }
+
+    /// Deletes everything stored for `job_id`.
+    pub fn delete_job(&self, job_id: &str) -> anyhow::Result<()> {
+        let path = self.path(job_id)?;
+        match std::fs::remove_dir_all(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e).with_context(|| format!("deleting {}", path.display())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_cannot_leave_the_directory() {
+        let store = super::MediaStore::new(std::path::Path::new("/tmp/none"));
+        for key in ["../x", "a/../b", "/etc/passwd", "", "a//b", "a b"] {
+            assert!(store.path(key).is_err(), "{key}");
+        }
+        assert!(store.path("image_batch_01/0").is_ok());
+    }
+}

@@ -1,0 +1,262 @@
+//! The analysis worker: claims `vision.analyse` jobs from the platform queue, runs each item
+//! through the media engine on a blocking thread with a pooled model set, honours
+//! Max-Processing-Time between items, records the outcome, deletes the media and queues the
+//! job's webhook. Also re-queues jobs whose queue entry a crash lost.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use media::{
+    analyse_image, duplicate_groups, DecodeLimits, ImageOptions, ModelSet, Models, PerceptualHash,
+};
+use platform::jobs::{EnqueueOptions, Job, JobError, JobHandler, JobRunner};
+use platform::Platform;
+use serde_json::{json, Value};
+
+use crate::media_store::MediaStore;
+use crate::model::{
+    features_of, is_terminal, job_document, JobKind, JobRow, Outcome, ANALYSE_QUEUE, FAILED,
+    FINISHED,
+};
+use crate::store::VisionStore;
+use crate::webhook;
+
+/// Loaded model sets, one per busy worker (an ONNX Runtime session runs one inference at a time).
+pub struct ModelPool {
+    models: Models,
+    idle: Mutex<Vec<ModelSet>>,
+}
+
+impl ModelPool {
+    pub fn new(models: Models) -> ModelPool {
+        ModelPool {
+            models,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn models(&self) -> &Models {
+        &self.models
+    }
+
+    fn take(&self) -> ModelSet {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        idle.unwrap_or_else(|| self.models.load_set())
+    }
+
+    fn give(&self, set: ModelSet) {
+        self.idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(set);
+    }
+}
+
+#[derive(Clone)]
+pub struct Analyser {
+    pub platform: Platform,
+    pub store: VisionStore,
+    pub media: MediaStore,
+    pub pool: Arc<ModelPool>,
+}
+
+/// Starts vision's own workers (so long analyses never hold up other queues' jobs).
+pub fn start(analyser: Analyser, workers: usize) {
+    let platform = analyser.platform.clone();
+    let mut settings = platform.settings().jobs.clone();
+    settings.workers = workers.max(1);
+    let shutdown = platform.shutdown().clone();
+    let grace = Duration::from_secs(platform.settings().http.shutdown_grace_secs);
+    let runner =
+        JobRunner::new(platform.jobs().clone(), settings).register(Arc::new(analyser.clone()));
+    runner.spawn(shutdown.clone(), grace);
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = analyser.requeue_lost().await {
+                tracing::warn!(error = %e, "re-queueing vision jobs failed");
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+            }
+        }
+    });
+}
+
+impl JobHandler for Analyser {
+    fn queue(&self) -> &'static str {
+        ANALYSE_QUEUE
+    }
+
+    fn run(&self, job: Job) -> BoxFuture<'static, Result<Value, JobError>> {
+        let analyser = self.clone();
+        Box::pin(async move {
+            let id = job.payload_json()["job_id"].as_str().map(str::to_string);
+            let id = id.ok_or_else(|| JobError::Fatal("payload without job_id".into()))?;
+            analyser
+                .run_job(&id)
+                .await
+                .map_err(|e| JobError::Retry(format!("{e:#}")))?;
+            Ok(json!({ "job_id": id }))
+        })
+    }
+}
+
+impl Analyser {
+    pub fn queue_options(row: &JobRow) -> EnqueueOptions {
+        EnqueueOptions {
+            tenant_id: Some(row.tenant_id),
+            max_attempts: 3,
+            // The worker enforces Max-Processing-Time itself, between items.
+            max_run_seconds: None,
+            ..EnqueueOptions::default()
+        }
+    }
+
+    /// Queues `row` under its queue id, once.
+    pub async fn enqueue(&self, row: &JobRow) -> anyhow::Result<()> {
+        let payload = json!({ "job_id": row.id });
+        self.platform
+            .jobs()
+            .enqueue_with_id(
+                row.queue_job_id,
+                ANALYSE_QUEUE,
+                &payload,
+                Self::queue_options(row),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn requeue_lost(&self) -> anyhow::Result<()> {
+        let before = chrono::Utc::now() - chrono::Duration::seconds(30);
+        for row in self.store.queued_before(before).await? {
+            self.enqueue(&row).await?;
+        }
+        Ok(())
+    }
+
+    async fn run_job(&self, id: &str) -> anyhow::Result<()> {
+        let Some(row) = self.store.job_for_worker(id).await? else {
+            return Ok(()); // deleted by its owner
+        };
+        if !is_terminal(&row.status) {
+            self.store.start(id).await?;
+            let started = Instant::now();
+            let outcome = match JobKind::of_job_id(&row.id) {
+                Some(JobKind::ImageBatch) => self.run_images(&row, started).await?,
+                _ => Outcome {
+                    status: FAILED,
+                    result: None,
+                    error: Some((
+                        "unsupported_media".into(),
+                        "this server does not analyse this kind of job".into(),
+                    )),
+                    media_units: 0.0,
+                    processing_ms: 0,
+                },
+            };
+            self.store.finish(id, &outcome).await?;
+        }
+        // Whether this attempt or an earlier one ended it: media gone, webhook queued (once).
+        self.media.delete_job(id)?;
+        if let Some(row) = self.store.job_for_worker(id).await? {
+            webhook::queue_terminal(&self.platform, &row, job_document(&row)).await?;
+        }
+        Ok(())
+    }
+
+    async fn run_images(&self, row: &JobRow, started: Instant) -> anyhow::Result<Outcome> {
+        let items = self.store.items(&row.id).await?;
+        let deadline = row
+            .max_processing_seconds
+            .filter(|s| *s > 0)
+            .map(|s| started + Duration::from_secs(s as u64));
+        let options = ImageOptions {
+            features: features_of(&row.features).into_iter().collect(),
+            limits: DecodeLimits::default(),
+        };
+        let mut results: Vec<Value> = Vec::with_capacity(items.len());
+        let mut hashes: Vec<Option<PerceptualHash>> = Vec::with_capacity(items.len());
+        let total = items.len().max(1) as f64;
+        for (n, item) in items.iter().enumerate() {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(exceeded(row, started));
+            }
+            let external_id = json!(item.external_id);
+            let failed = |code: &str, message: &str| json!({ "external_id": external_id, "status": FAILED, "error": { "code": code, "message": message } });
+            let (value, hash) = match (&item.error_code, &item.media_key) {
+                (Some(code), _) => (
+                    failed(code, item.error_message.as_deref().unwrap_or("")),
+                    None,
+                ),
+                (None, Some(key)) => {
+                    let bytes = self.media.read(key)?;
+                    let (pool, options) = (self.pool.clone(), options.clone());
+                    let analysed = tokio::task::spawn_blocking(move || {
+                        let mut set = pool.take();
+                        let out = analyse_image(&bytes, &options, &mut set);
+                        pool.give(set);
+                        out
+                    })
+                    .await?;
+                    match analysed {
+                        Ok(analysis) => {
+                            let hash = analysis.hash;
+                            let result = serde_json::to_value(&analysis)?;
+                            (
+                                json!({ "external_id": external_id, "status": FINISHED, "result": result }),
+                                Some(hash),
+                            )
+                        }
+                        Err(e) => (failed(e.code(), &e.to_string()), None),
+                    }
+                }
+                (None, None) => (
+                    failed("missing_media", "the item has no stored media"),
+                    None,
+                ),
+            };
+            results.push(value);
+            hashes.push(hash);
+            self.store
+                .set_progress(&row.id, (n + 1) as f64 / total)
+                .await?;
+        }
+        for (i, group) in duplicate_groups(&hashes).into_iter().enumerate() {
+            if let Some(result) = results[i].get_mut("result").and_then(Value::as_object_mut) {
+                let ids: Vec<Value> = group
+                    .iter()
+                    .map(|&j| results_external_id(&items, j))
+                    .collect();
+                result.insert("duplicates".into(), Value::Array(ids));
+            }
+        }
+        Ok(Outcome {
+            status: FINISHED,
+            result: Some(Value::Array(results)),
+            error: None,
+            media_units: items.len() as f64,
+            processing_ms: started.elapsed().as_millis() as i64,
+        })
+    }
+}
+
+fn results_external_id(items: &[crate::model::ItemRow], index: usize) -> Value {
+    json!(items[index].external_id)
+}
+
+fn exceeded(row: &JobRow, started: Instant) -> Outcome {
+    let limit = row.max_processing_seconds.unwrap_or_default();
+    Outcome {
+        status: FAILED,
+        result: None,
+        error: Some((
+            "max_processing_time_exceeded".into(),
+            format!("processing took longer than the Max-Processing-Time of {limit} s and was cancelled"),
+        )),
+        media_units: 0.0,
+        processing_ms: started.elapsed().as_millis() as i64,
+    }
+}
