@@ -52,6 +52,28 @@ impl MediaStore {
         std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
     }
 
+    /// Each job folder and when it was last written.
+    pub fn job_folders(&self) -> anyhow::Result<Vec<(String, std::time::SystemTime)>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).with_context(|| format!("listing {}", self.dir.display())),
+        };
+        let mut folders = Vec::new();
+        for entry in entries.flatten() {
+            let (Some(name), Ok(meta)) = (
+                entry.file_name().to_str().map(str::to_string),
+                entry.metadata(),
+            ) else {
+                continue;
+            };
+            if meta.is_dir() && self.path(&name).is_ok() {
+                folders.push((name, meta.modified().unwrap_or(std::time::UNIX_EPOCH)));
+            }
+        }
+        Ok(folders)
+    }
+
     /// Deletes everything stored for `job_id`.
     pub fn delete_job(&self, job_id: &str) -> anyhow::Result<()> {
         let path = self.path(job_id)?;

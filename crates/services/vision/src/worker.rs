@@ -76,6 +76,9 @@ pub fn start(analyser: Analyser, workers: usize) {
             if let Err(e) = analyser.requeue_lost().await {
                 tracing::warn!(error = %e, "re-queueing vision jobs failed");
             }
+            if let Err(e) = analyser.sweep_media().await {
+                tracing::warn!(error = %e, "sweeping vision media failed");
+            }
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = tokio::time::sleep(Duration::from_secs(30)) => {}
@@ -137,6 +140,26 @@ impl Analyser {
         Ok(())
     }
 
+    /// Deletes media whose job ended more than `media_retention_secs` ago, was deleted, or
+    /// never got stored (a crash between the media write and the job's insert).
+    async fn sweep_media(&self) -> anyhow::Result<()> {
+        let retention = self.platform.settings().vision.media_retention_secs;
+        let cutoff = chrono::Utc::now() - chrono::Duration::seconds(retention as i64);
+        let orphan_cutoff = std::time::SystemTime::now() - Duration::from_secs(60);
+        for (job_id, modified) in self.media.job_folders()? {
+            let expired = match self.store.job_for_worker(&job_id).await? {
+                Some(row) => {
+                    is_terminal(&row.status) && row.finished_at.is_some_and(|at| at <= cutoff)
+                }
+                None => modified < orphan_cutoff,
+            };
+            if expired {
+                self.media.delete_job(&job_id)?;
+            }
+        }
+        Ok(())
+    }
+
     async fn run_job(&self, id: &str) -> anyhow::Result<()> {
         let Some(row) = self.store.job_for_worker(id).await? else {
             return Ok(()); // deleted by its owner
@@ -159,8 +182,11 @@ impl Analyser {
             };
             self.store.finish(id, &outcome).await?;
         }
-        // Whether this attempt or an earlier one ended it: media gone, webhook queued (once).
-        self.media.delete_job(id)?;
+        // Whether this attempt or an earlier one ended it: media gone (or left to the sweep for
+        // the retention period), webhook queued (once).
+        if self.platform.settings().vision.media_retention_secs == 0 {
+            self.media.delete_job(id)?;
+        }
         if let Some(row) = self.store.job_for_worker(id).await? {
             webhook::queue_terminal(&self.platform, &row, job_document(&row)).await?;
         }

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::helpers::vision;
 use crate::helpers::*;
 
 fn free_port() -> u16 {
@@ -518,4 +519,101 @@ async fn kill_9_during_an_exec_leaves_no_session_data_on_the_host() {
     );
     restarted.signal(Signal::SIGTERM);
     assert_eq!(restarted.wait(Duration::from_secs(15)).await, Some(0));
+}
+
+/// vision: a batch being analysed when the server is killed with SIGKILL is taken up again
+/// after the restart (its heartbeat goes stale, the queue hands it to a new worker) and
+/// finishes with every item; its media is gone once it has.
+#[tokio::test]
+async fn kill_9_during_an_image_batch_and_the_job_finishes_after_restart() {
+    if !vision::models_present() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let url = fresh_database_url(tmp.path()).await;
+    let models = vision::models_dir().to_string_lossy().to_string();
+    let env = [
+        ("REDOUBT_MODELS_DIR", models.as_str()),
+        ("REDOUBT_JOBS__HEARTBEAT_SECS", "1"),
+        ("REDOUBT_JOBS__STALE_AFTER_SECS", "3"),
+    ];
+    let server = Process::serve(&data, &url, "vision", "/v1/health", &env).await;
+    let db = Db::connect(&url).await.unwrap();
+    let accounts = platform::identity::Accounts::new(db.clone());
+    let (tenant, _) = accounts.ensure_tenant("acme").await.unwrap();
+    let key = platform::identity::ApiKeys::new(db.clone())
+        .create(tenant.id, platform::ServiceName::Vision, "ci", None)
+        .await
+        .unwrap()
+        .key;
+    let client = reqwest::Client::new();
+    let astronaut = vision::b64(&vision::photo("astronaut.png"));
+    let images: Vec<Value> = (0..16)
+        .map(|n| json!({ "external_id": n.to_string(), "data_base64": astronaut }))
+        .collect();
+    let body =
+        json!({ "images": images, "features": ["faces", "face_attributes", "ocr", "quality"] });
+    let submit = client
+        .post(format!("http://127.0.0.1:{}/v1/images", server.port))
+        .header("x-api-key", &key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(submit.status(), 202);
+    let location = submit.headers()["location"].to_str().unwrap().to_string();
+    let job_id = location.rsplit('/').next().unwrap().to_string();
+    let poll = |port: u16| {
+        let (client, key, location) = (client.clone(), key.clone(), location.clone());
+        async move {
+            let r = client
+                .get(format!("http://127.0.0.1:{port}{location}"))
+                .header("x-api-key", &key)
+                .send()
+                .await
+                .unwrap();
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    // Kill it mid-batch.
+    for _ in 0..300 {
+        let doc = poll(server.port).await;
+        if doc["status"] == "processing" && doc["progress"].as_f64().unwrap_or(0.0) > 0.0 {
+            break;
+        }
+        assert_ne!(
+            doc["status"], "finished",
+            "the batch ended before it could be interrupted"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.signal(Signal::SIGKILL);
+    assert_eq!(server.wait(Duration::from_secs(10)).await, None);
+    assert!(
+        data.join("media").join(&job_id).exists(),
+        "the media must outlive the crash"
+    );
+
+    let server = Process::serve(&data, &url, "vision", "/v1/health", &env).await;
+    let mut doc = Value::Null;
+    for _ in 0..600 {
+        doc = poll(server.port).await;
+        if doc["status"] == "finished" || doc["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(doc["status"], "finished", "{doc}");
+    let items = doc["items"].as_array().unwrap();
+    assert_eq!(items.len(), 16);
+    assert!(items
+        .iter()
+        .all(|i| i["status"] == "finished" && i["result"]["faces"].as_array().unwrap().len() == 1));
+    assert!(
+        !data.join("media").join(&job_id).exists(),
+        "no media once the job has ended"
+    );
+    server.signal(Signal::SIGTERM);
+    server.wait(Duration::from_secs(20)).await;
 }
