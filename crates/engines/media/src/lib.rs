@@ -18,6 +18,7 @@ mod ocr;
 mod pipeline;
 mod sniff;
 mod tensor;
+pub mod video;
 
 pub use decode::{DecodeLimits, Decoded};
 pub use error::MediaError;
@@ -26,5 +27,7 @@ pub use faces::{BoundingBox, Face, Point};
 pub use hash::{duplicate_groups, PerceptualHash, DUPLICATE_DISTANCE};
 pub use models::{ModelSet, Models};
 pub use ocr::{OcrLine, OcrResult};
-pub use pipeline::{analyse_image, Feature, ImageAnalysis, ImageOptions, MediaFacts, Quality};
+pub use pipeline::{
+    analyse_image, Feature, FeatureError, ImageAnalysis, ImageOptions, MediaFacts, Quality,
+};
 pub use sniff::{sniff, Format};

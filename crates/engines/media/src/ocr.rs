@@ -167,6 +167,32 @@ fn detect_regions(
     Ok(regions)
 }
 
+/// Between two Latin letters or digits whose CTC steps are much further apart than the line's
+/// usual letter spacing, a space: the Chinese-English PP-OCRv4 recogniser often drops spaces
+/// between English words, but its timing still shows them.
+fn with_word_spaces(emitted: &[(usize, &str, f32)]) -> String {
+    let mut gaps: Vec<usize> = emitted.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    gaps.sort_unstable();
+    let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(0).max(1) as f32;
+    let latin = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric());
+    let mut text = String::new();
+    for (i, (step, symbol, _)) in emitted.iter().enumerate() {
+        if i > 0 {
+            let (before, gap) = (emitted[i - 1].1, (step - emitted[i - 1].0) as f32);
+            if latin(before) && latin(symbol) && gap >= WORD_GAP * usual && gap >= usual + 2.0 {
+                text.push(' ');
+            }
+        }
+        text.push_str(symbol);
+    }
+    text
+}
+
+/// A step gap this many times the usual one between letters (and two steps more) is a word
+/// break: on a DejaVu Sans Bold slide (H.264, 640 px) the recogniser's letters come ~6 steps
+/// apart, 7 at most, and the spaces it dropped left 8–9; on scikit-image's page.png this adds no false space.
+const WORD_GAP: f32 = 1.3;
+
 fn recognise(
     models: &mut ModelSet,
     image: &RgbImage,
@@ -207,7 +233,9 @@ fn recognise(
     }
     let (steps, classes) = (shape[1] as usize, shape[2] as usize);
     let alphabet = models.rec_alphabet();
-    let (mut text, mut confidence, mut kept, mut previous) = (String::new(), 0f32, 0usize, 0usize);
+    // (time step, symbol, probability) of each symbol CTC emits.
+    let mut emitted: Vec<(usize, &str, f32)> = Vec::new();
+    let mut previous = 0usize;
     for t in 0..steps {
         let row = &probs[t * classes..(t + 1) * classes];
         let (best, p) =
@@ -217,13 +245,14 @@ fn recognise(
             );
         if best != 0 && best != previous {
             if let Some(symbol) = alphabet.get(best - 1) {
-                text.push_str(symbol);
-                confidence += p;
-                kept += 1;
+                emitted.push((t, symbol.as_str(), p));
             }
         }
         previous = best;
     }
+    let kept = emitted.len();
+    let confidence: f32 = emitted.iter().map(|e| e.2).sum();
+    let text = with_word_spaces(&emitted);
     let text = text.trim().to_string();
     if kept == 0 || text.is_empty() {
         return Ok(None);

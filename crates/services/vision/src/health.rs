@@ -27,6 +27,10 @@ pub async fn health(State(state): State<VisionState>) -> Response {
                 "runtime_error": models.runtime_error(),
             }),
         );
+        object.insert(
+            "video_decoders".into(),
+            serde_json::json!(state.analyser.decoders.mode()),
+        );
     }
     (parts.status, Json(doc)).into_response()
 }

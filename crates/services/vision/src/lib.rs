@@ -3,6 +3,7 @@
 //! or `Authorization: Bearer vsk_live_…`; errors are `{"error": "<snake_case code>", "message"}`.
 
 mod api;
+mod decoder;
 mod health;
 mod media_store;
 mod model;
@@ -24,7 +25,7 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{images, status};
+use crate::api::{images, status, video};
 use crate::media_store::MediaStore;
 use crate::store::VisionStore;
 use crate::worker::{Analyser, ModelPool};
@@ -126,21 +127,37 @@ pub fn router(state: ServiceState) -> Router {
     let store = VisionStore::new(state.platform.db().clone());
     let media = MediaStore::new(&settings.media_dir);
     let pool = Arc::new(ModelPool::new(media::Models::open(&settings.models_dir)));
+    let sandbox = &state.platform.settings().sandbox;
+    let decoders_root = sandbox.root.with_file_name(format!(
+        "{}-vision",
+        sandbox
+            .root
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("sandboxes")
+    ));
+    let decoders = Arc::new(decoder::Decoders::start(&decoders_root, &sandbox.init));
     let analyser = Analyser {
         platform: state.platform.clone(),
         store: store.clone(),
         media: media.clone(),
         pool,
+        decoders,
     };
     let workers = worker_count();
     worker::start(analyser.clone(), workers);
     let submit = OpenApiRouter::new()
         .routes(routes!(images::submit))
         .layer(DefaultBodyLimit::max(settings.max_batch_bytes));
+    let upload = OpenApiRouter::new()
+        .routes(routes!(video::submit))
+        .layer(DefaultBodyLimit::max(settings.max_video_bytes as usize));
     let api = limited(
         OpenApiRouter::new()
             .merge(submit)
+            .merge(upload)
             .routes(routes!(images::get, images::delete))
+            .routes(routes!(video::get, video::delete))
             .routes(routes!(status::latency))
             .routes(routes!(status::capacity)),
         &state,

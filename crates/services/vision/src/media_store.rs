@@ -47,6 +47,31 @@ impl MediaStore {
         Ok(())
     }
 
+    /// A file written piece by piece (an upload), in place only after [`MediaWriter::commit`].
+    pub fn writer(&self, key: &str) -> anyhow::Result<MediaWriter> {
+        let path = self.path(key)?;
+        let parent = path
+            .parent()
+            .context("media key without a folder")?
+            .to_path_buf();
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let partial = path.with_extension("partial");
+        let file = std::fs::File::create(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
+        Ok(MediaWriter {
+            file,
+            partial,
+            path,
+            parent,
+        })
+    }
+
+    /// Where `key` is on disk (for decoders that read a file).
+    pub fn file(&self, key: &str) -> anyhow::Result<PathBuf> {
+        self.path(key)
+    }
+
     pub fn read(&self, key: &str) -> anyhow::Result<Vec<u8>> {
         let path = self.path(key)?;
         std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
@@ -82,6 +107,27 @@ impl MediaStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(e).with_context(|| format!("deleting {}", path.display())),
         }
+    }
+}
+
+pub struct MediaWriter {
+    file: std::fs::File,
+    partial: PathBuf,
+    path: PathBuf,
+    parent: PathBuf,
+}
+
+impl MediaWriter {
+    pub fn write(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.file.write_all(bytes).context("writing media")
+    }
+
+    /// Fsyncs the file, renames it into place and fsyncs its folder.
+    pub fn commit(self) -> anyhow::Result<()> {
+        self.file.sync_all()?;
+        std::fs::rename(&self.partial, &self.path)?;
+        std::fs::File::open(&self.parent)?.sync_all()?;
+        Ok(())
     }
 }
 

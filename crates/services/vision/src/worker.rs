@@ -14,6 +14,7 @@ use platform::jobs::{EnqueueOptions, Job, JobError, JobHandler, JobRunner};
 use platform::Platform;
 use serde_json::{json, Value};
 
+use crate::decoder::Decoders;
 use crate::media_store::MediaStore;
 use crate::model::{
     features_of, is_terminal, job_document, JobKind, JobRow, Outcome, ANALYSE_QUEUE, FAILED,
@@ -59,6 +60,7 @@ pub struct Analyser {
     pub store: VisionStore,
     pub media: MediaStore,
     pub pool: Arc<ModelPool>,
+    pub decoders: Arc<Decoders>,
 }
 
 /// Starts vision's own workers (so long analyses never hold up other queues' jobs).
@@ -169,16 +171,12 @@ impl Analyser {
             let started = Instant::now();
             let outcome = match JobKind::of_job_id(&row.id) {
                 Some(JobKind::ImageBatch) => self.run_images(&row, started).await?,
-                _ => Outcome {
-                    status: FAILED,
-                    result: None,
-                    error: Some((
-                        "unsupported_media".into(),
-                        "this server does not analyse this kind of job".into(),
-                    )),
-                    media_units: 0.0,
-                    processing_ms: 0,
-                },
+                Some(JobKind::Video) => self.run_video(&row, started).await?,
+                None => failure(
+                    "unsupported_media",
+                    "this server does not analyse this kind of job".into(),
+                    started,
+                ),
             };
             self.store.finish(id, &outcome).await?;
         }
@@ -266,6 +264,69 @@ impl Analyser {
             media_units: items.len() as f64,
             processing_ms: started.elapsed().as_millis() as i64,
         })
+    }
+}
+
+/// Longest a video may run when no Max-Processing-Time is given, and longest video accepted.
+const VIDEO_TIME_LIMIT: Duration = Duration::from_secs(3600);
+const MAX_VIDEO_SECONDS: f64 = 3.0 * 3600.0;
+
+impl Analyser {
+    async fn run_video(&self, row: &JobRow, started: Instant) -> anyhow::Result<Outcome> {
+        let items = self.store.items(&row.id).await?;
+        let Some(key) = items.first().and_then(|i| i.media_key.clone()) else {
+            return Ok(failure(
+                "missing_media",
+                "the job has no stored video".into(),
+                started,
+            ));
+        };
+        let path = self.media.file(&key)?;
+        let features = features_of(&row.features);
+        let limit = row
+            .max_processing_seconds
+            .filter(|s| *s > 0)
+            .map(|s| Duration::from_secs(s as u64))
+            .unwrap_or(VIDEO_TIME_LIMIT);
+        let options = media::video::VideoOptions {
+            faces: features.contains(&media::Feature::Faces),
+            ocr: features.contains(&media::Feature::Ocr),
+            time_limit: limit.saturating_sub(started.elapsed()),
+            max_duration_seconds: MAX_VIDEO_SECONDS,
+        };
+        let (pool, decoders, id) = (self.pool.clone(), self.decoders.clone(), row.id.clone());
+        let analysed = tokio::task::spawn_blocking(move || {
+            let runner = decoders
+                .runner(&id, &path)
+                .map_err(|e| (String::from("decoder_unavailable"), e))?;
+            let mut set = pool.take();
+            let out = media::video::analyse_video(runner.as_ref(), &options, &mut set);
+            pool.give(set);
+            drop(runner);
+            out.map_err(|e| (e.code().to_string(), e.to_string()))
+        })
+        .await?;
+        Ok(match analysed {
+            Ok(analysis) => Outcome {
+                status: FINISHED,
+                media_units: analysis.media.duration_seconds,
+                result: Some(serde_json::to_value(&analysis)?),
+                error: None,
+                processing_ms: started.elapsed().as_millis() as i64,
+            },
+            Err((code, _)) if code == "max_processing_time_exceeded" => exceeded(row, started),
+            Err((code, message)) => failure(&code, message, started),
+        })
+    }
+}
+
+fn failure(code: &str, message: String, started: Instant) -> Outcome {
+    Outcome {
+        status: FAILED,
+        result: None,
+        error: Some((code.to_string(), message)),
+        media_units: 0.0,
+        processing_ms: started.elapsed().as_millis() as i64,
     }
 }
 

@@ -73,7 +73,18 @@ async fn spawn_services(services: &[ServiceName]) -> TestApp {
 
 #[tokio::test]
 async fn unknown_routes_wrong_methods_and_oversize_bodies_on_every_service() {
-    let app = spawn_app().await;
+    // vision accepts bodies up to its video limit (512 MiB by default): lowered here to the
+    // platform's 1 MiB so that one oversize body checks every service.
+    let opts = AppOptions {
+        configure: Some(std::sync::Arc::new(
+            |config: &mut redoubt::config::Config| {
+                config.platform.vision.max_video_bytes = 1024 * 1024;
+                config.platform.vision.max_batch_bytes = 1024 * 1024;
+            },
+        )),
+        ..AppOptions::default()
+    };
+    let app = spawn_with(opts).await;
     let health = |s| match s {
         ServiceName::Guard => "/api/v1/healthz",
         ServiceName::Netwatch => "/api/v1/health",

@@ -24,4 +24,5 @@ mod privacy;
 mod rate_limits;
 mod vision;
 mod vision_input;
+mod vision_video;
 mod webhooks;

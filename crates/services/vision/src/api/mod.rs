@@ -3,3 +3,4 @@
 pub mod images;
 pub mod jobs;
 pub mod status;
+pub mod video;

@@ -152,3 +152,86 @@ pub fn png_bomb(width: u32, height: u32) -> Vec<u8> {
     chunk(&mut out, b"IEND", &[]);
     out
 }
+
+/// An 8 s, 25 fps, 640×480 H.264 video of four 2 s shots made with Debian's ffmpeg from the
+/// test photographs: astronaut, a dark slide reading "WELCOME TO THE MAIN ENTRANCE" (DejaVu Sans Bold),
+/// the cameraman, the astronaut again. None when ffmpeg or the font is missing.
+pub fn four_shot_video(dir: &std::path::Path) -> Option<Vec<u8>> {
+    let font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+    if !std::path::Path::new(font).is_file()
+        || std::process::Command::new("ffmpeg")
+            .arg("-version")
+            .output()
+            .is_err()
+    {
+        assert_ne!(
+            std::env::var("REDOUBT_REQUIRE_MODELS").as_deref(),
+            Ok("1"),
+            "ffmpeg and fonts-dejavu-core are needed"
+        );
+        return None;
+    }
+    let media = models_dir().join("test-media");
+    let out = dir.join("four-shots.mp4");
+    let graph = format!(
+        "[0:v]scale=640:480,setsar=1,fps=25,format=yuv420p,split=2[a1][a2];\
+         [1:v]scale=640:480,setsar=1,fps=25,format=yuv420p[b];\
+         [2:v]drawtext=fontfile={font}:text='WELCOME TO THE MAIN ENTRANCE':fontsize=32:fontcolor=white:x=(w-tw)/2:y=(h-th)/2,setsar=1,fps=25,format=yuv420p[t];\
+         [a1][t][b][a2]concat=n=4:v=1:a=0[v]"
+    );
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-y", "-v", "error", "-loop", "1", "-t", "2", "-i"])
+        .arg(media.join("astronaut.png"))
+        .args(["-loop", "1", "-t", "2", "-i"])
+        .arg(media.join("camera.png"))
+        .args([
+            "-f",
+            "lavfi",
+            "-t",
+            "2",
+            "-i",
+            "color=c=0x202020:s=640x480:r=25",
+        ])
+        .args([
+            "-filter_complex",
+            &graph,
+            "-map",
+            "[v]",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-g",
+            "250",
+        ])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+    Some(std::fs::read(out).unwrap())
+}
+
+/// A `seconds`-long 1280×720 test pattern (moving), for time limits.
+pub fn pattern_video(dir: &std::path::Path, seconds: u32) -> Vec<u8> {
+    let out = dir.join("pattern.mp4");
+    let source = format!("testsrc2=s=1280x720:r=30:d={seconds}");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            &source,
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+        ])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success());
+    std::fs::read(out).unwrap()
+}
