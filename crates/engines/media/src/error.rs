@@ -18,6 +18,8 @@ pub enum MediaError {
     ModelUnavailable(String),
     #[error("inference failed: {0}")]
     Inference(String),
+    #[error("no face large enough to recognise was found")]
+    NoFace,
 }
 
 impl MediaError {
@@ -30,6 +32,7 @@ impl MediaError {
             MediaError::Corrupt(_) => "corrupt_image",
             MediaError::ModelUnavailable(_) => "model_unavailable",
             MediaError::Inference(_) => "inference_failed",
+            MediaError::NoFace => "no_face",
         }
     }
 }

@@ -56,6 +56,9 @@ pub struct Face {
     /// Base64 JPEG, at most 96 px a side.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub face_thumbnail: Option<String>,
+    /// Whether the face matches the tenant's allowlist (with attributes only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowlisted: Option<bool>,
     /// Pixel geometry in the image analysed, for the attribute pass.
     #[serde(skip)]
     pixels: Detection,
@@ -162,6 +165,7 @@ pub fn detect(models: &mut ModelSet, image: &RgbImage) -> Result<Vec<Face>, Medi
                 gender_confidence: None,
                 face_embedding: None,
                 face_thumbnail: None,
+                allowlisted: None,
                 pixels: d,
             }
         })
@@ -304,4 +308,37 @@ fn thumbnail(image: &RgbImage, d: &Detection) -> Result<String, MediaError> {
         .encode_image(&small)
         .map_err(|e| MediaError::Inference(format!("encoding a thumbnail: {e}")))?;
     Ok(base64::engine::general_purpose::STANDARD.encode(jpeg))
+}
+
+/// Cosine of two L2-normalised embeddings.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Whether `embedding` is the same person as any of `allowlist` (cosine ≥ [`SAME_PERSON`]).
+pub fn on_allowlist(embedding: &[f32], allowlist: &[Vec<f32>]) -> bool {
+    allowlist
+        .iter()
+        .any(|a| a.len() == embedding.len() && cosine(a, embedding) >= SAME_PERSON)
+}
+
+/// Cosine at or above which two SFace embeddings are one person (OpenCV gives 0.363; a margin
+/// above it keeps different people apart).
+pub const SAME_PERSON: f32 = 0.45;
+
+/// The embedding of the one face (the largest, if several) in an enrolment photo.
+pub fn enrol(
+    models: &mut ModelSet,
+    bytes: &[u8],
+    limits: crate::DecodeLimits,
+) -> Result<Vec<f32>, MediaError> {
+    let decoded = crate::decode::decode(bytes, limits)?;
+    let mut found = detect(models, &decoded.rgb)?;
+    found.sort_by(|a, b| (b.pixels.w * b.pixels.h).total_cmp(&(a.pixels.w * a.pixels.h)));
+    found.truncate(1);
+    if found.is_empty() || found[0].pixels.w < MIN_ATTRIBUTE_FACE {
+        return Err(MediaError::NoFace);
+    }
+    add_attributes(models, &decoded.rgb, &mut found)?;
+    found.remove(0).face_embedding.ok_or(MediaError::NoFace)
 }

@@ -23,7 +23,7 @@ pub mod video;
 pub use decode::{DecodeLimits, Decoded};
 pub use error::MediaError;
 pub use exif::{ExifFacts, Gps};
-pub use faces::{BoundingBox, Face, Point};
+pub use faces::{enrol as enrol_face, on_allowlist, BoundingBox, Face, Point, SAME_PERSON};
 pub use hash::{duplicate_groups, PerceptualHash, DUPLICATE_DISTANCE};
 pub use models::{ModelSet, Models};
 pub use ocr::{OcrLine, OcrResult};

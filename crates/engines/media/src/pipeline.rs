@@ -99,6 +99,17 @@ pub struct ImageAnalysis {
     pub hash: PerceptualHash,
 }
 
+impl ImageAnalysis {
+    /// Marks each face with an embedding as on `allowlist` or not.
+    pub fn mark_allowlisted(&mut self, allowlist: &[Vec<f32>]) {
+        for face in self.faces.iter_mut().flatten() {
+            if let Some(embedding) = &face.face_embedding {
+                face.allowlisted = Some(faces::on_allowlist(embedding, allowlist));
+            }
+        }
+    }
+}
+
 pub fn analyse_image(
     bytes: &[u8],
     options: &ImageOptions,

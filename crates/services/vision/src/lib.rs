@@ -25,7 +25,7 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{images, status, video};
+use crate::api::{allowlist, images, settings, status, video};
 use crate::media_store::MediaStore;
 use crate::store::VisionStore;
 use crate::worker::{Analyser, ModelPool};
@@ -46,6 +46,8 @@ pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations
         (name = "Request", description = "Submit new analysis requests"),
         (name = "Results", description = "Retrieve analysis results"),
         (name = "Status", description = "System-level status and capacity"),
+        (name = "Allowlist", description = "Ours: faces whose matches are flagged `allowlisted`"),
+        (name = "Settings", description = "Ours: the tenant's switch for biometric face attributes"),
         (name = "health")
     )
 )]
@@ -99,6 +101,13 @@ pub struct VisionState {
     analyser: Analyser,
     /// Analysis workers on this node.
     workers: usize,
+}
+
+impl VisionState {
+    /// The server's setting, unless the tenant switched face attributes off (or on) itself.
+    pub async fn face_attributes_enabled(&self, tenant_id: uuid::Uuid) -> anyhow::Result<bool> {
+        self.analyser.face_attributes_enabled(tenant_id).await
+    }
 }
 
 impl FromRef<VisionState> for ServiceState {
@@ -158,6 +167,9 @@ pub fn router(state: ServiceState) -> Router {
             .merge(upload)
             .routes(routes!(images::get, images::delete))
             .routes(routes!(video::get, video::delete))
+            .routes(routes!(allowlist::enrol, allowlist::list))
+            .routes(routes!(allowlist::remove))
+            .routes(routes!(settings::get, settings::put))
             .routes(routes!(status::latency))
             .routes(routes!(status::capacity)),
         &state,

@@ -249,3 +249,102 @@ impl VisionStore {
         Ok(n == 1)
     }
 }
+
+/// An allowlist entry as listed (its embedding stays in the store).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, utoipa::ToSchema)]
+pub struct AllowlistEntry {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl VisionStore {
+    pub async fn add_allowlisted(
+        &self,
+        tenant_id: Uuid,
+        name: &str,
+        embedding: &[f32],
+    ) -> anyhow::Result<AllowlistEntry> {
+        let entry = AllowlistEntry {
+            id: format!("face_{}", Uuid::now_v7().simple()),
+            name: name.to_string(),
+            created_at: store::now(),
+        };
+        let sql = "INSERT INTO vision_allowlist (id, tenant_id, name, embedding, created_at) VALUES ($1, $2, $3, $4, $5)";
+        let embedding = serde_json::to_string(embedding)?;
+        on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(&entry.id)
+            .bind(tenant_id)
+            .bind(&entry.name)
+            .bind(&embedding)
+            .bind(entry.created_at)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .context("enrolling a face")?;
+        Ok(entry)
+    }
+
+    pub async fn allowlist(&self, tenant_id: Uuid) -> anyhow::Result<Vec<AllowlistEntry>> {
+        let sql = "SELECT id, name, created_at FROM vision_allowlist WHERE tenant_id = $1 ORDER BY created_at, id";
+        on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(tenant_id)
+            .fetch_all(p)
+            .await)
+        .context("reading the allowlist")
+    }
+
+    pub async fn allowlist_embeddings(&self, tenant_id: Uuid) -> anyhow::Result<Vec<Vec<f32>>> {
+        let sql = "SELECT embedding FROM vision_allowlist WHERE tenant_id = $1";
+        let rows: Vec<(String,)> = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(tenant_id)
+            .fetch_all(p)
+            .await)
+        .context("reading allowlist embeddings")?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(e,)| serde_json::from_str(&e).ok())
+            .collect())
+    }
+
+    pub async fn remove_allowlisted(&self, tenant_id: Uuid, id: &str) -> anyhow::Result<bool> {
+        let sql = "DELETE FROM vision_allowlist WHERE id = $1 AND tenant_id = $2";
+        let n = on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(id)
+            .bind(tenant_id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("removing an allowlisted face")?;
+        Ok(n == 1)
+    }
+
+    /// The tenant's own switch for face attributes; None until it sets one.
+    pub async fn face_attributes_enabled(&self, tenant_id: Uuid) -> anyhow::Result<Option<bool>> {
+        let sql = "SELECT face_attributes_enabled FROM vision_settings WHERE tenant_id = $1";
+        let row: Option<(bool,)> = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(tenant_id)
+            .fetch_optional(p)
+            .await)
+        .context("reading vision settings")?;
+        Ok(row.map(|(v,)| v))
+    }
+
+    pub async fn set_face_attributes_enabled(
+        &self,
+        tenant_id: Uuid,
+        enabled: bool,
+    ) -> anyhow::Result<()> {
+        let sql = "INSERT INTO vision_settings (tenant_id, face_attributes_enabled, updated_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (tenant_id) DO UPDATE SET face_attributes_enabled = $2, updated_at = $3";
+        let now = store::now();
+        on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(tenant_id)
+            .bind(enabled)
+            .bind(now)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .context("writing vision settings")
+    }
+}

@@ -52,6 +52,14 @@ impl ModelPool {
             .unwrap_or_else(|e| e.into_inner())
             .push(set);
     }
+
+    /// The embedding of the face in an enrolment photo.
+    pub fn enrol(&self, bytes: &[u8]) -> Result<Vec<f32>, media::MediaError> {
+        let mut set = self.take();
+        let out = media::enrol_face(&mut set, bytes, DecodeLimits::default());
+        self.give(set);
+        out
+    }
 }
 
 #[derive(Clone)]
@@ -201,6 +209,7 @@ impl Analyser {
             features: features_of(&row.features).into_iter().collect(),
             limits: DecodeLimits::default(),
         };
+        let allowlist = self.store.allowlist_embeddings(row.tenant_id).await?;
         let mut results: Vec<Value> = Vec::with_capacity(items.len());
         let mut hashes: Vec<Option<PerceptualHash>> = Vec::with_capacity(items.len());
         let total = items.len().max(1) as f64;
@@ -217,12 +226,16 @@ impl Analyser {
                 ),
                 (None, Some(key)) => {
                     let bytes = self.media.read(key)?;
-                    let (pool, options) = (self.pool.clone(), options.clone());
+                    let (pool, options, allowlist) =
+                        (self.pool.clone(), options.clone(), allowlist.clone());
                     let analysed = tokio::task::spawn_blocking(move || {
                         let mut set = pool.take();
                         let out = analyse_image(&bytes, &options, &mut set);
                         pool.give(set);
-                        out
+                        out.map(|mut a| {
+                            a.mark_allowlisted(&allowlist);
+                            a
+                        })
                     })
                     .await?;
                     match analysed {
@@ -267,6 +280,19 @@ impl Analyser {
     }
 }
 
+impl Analyser {
+    /// The server's setting, unless the tenant switched face attributes off itself.
+    pub async fn face_attributes_enabled(&self, tenant_id: uuid::Uuid) -> anyhow::Result<bool> {
+        let server = self.platform.settings().vision.face_attributes_enabled;
+        Ok(server
+            && self
+                .store
+                .face_attributes_enabled(tenant_id)
+                .await?
+                .unwrap_or(true))
+    }
+}
+
 /// Longest a video may run when no Max-Processing-Time is given, and longest video accepted.
 const VIDEO_TIME_LIMIT: Duration = Duration::from_secs(3600);
 const MAX_VIDEO_SECONDS: f64 = 3.0 * 3600.0;
@@ -294,6 +320,8 @@ impl Analyser {
             time_limit: limit.saturating_sub(started.elapsed()),
             max_duration_seconds: MAX_VIDEO_SECONDS,
         };
+        let allowlist = self.store.allowlist_embeddings(row.tenant_id).await?;
+        let biometrics = self.face_attributes_enabled(row.tenant_id).await?;
         let (pool, decoders, id) = (self.pool.clone(), self.decoders.clone(), row.id.clone());
         let analysed = tokio::task::spawn_blocking(move || {
             let runner = decoders
@@ -303,7 +331,12 @@ impl Analyser {
             let out = media::video::analyse_video(runner.as_ref(), &options, &mut set);
             pool.give(set);
             drop(runner);
-            out.map_err(|e| (e.code().to_string(), e.to_string()))
+            let mut analysis = out.map_err(|e| (e.code().to_string(), e.to_string()))?;
+            analysis.mark_allowlisted(&allowlist);
+            if !biometrics {
+                analysis.strip_biometrics();
+            }
+            Ok(analysis)
         })
         .await?;
         Ok(match analysed {

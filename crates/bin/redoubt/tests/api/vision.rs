@@ -204,3 +204,126 @@ async fn another_tenants_job_is_not_found_and_delete_purges() {
     assert_eq!(vision.get("/v1/images/video_123").await.status, 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_allowlist_flags_matching_faces_and_the_tenant_switch_turns_biometrics_off() {
+    if !models_present() {
+        return;
+    }
+    let (app, key) = spawn_vision(vision_only()).await;
+    let other = vision_key(&app, "globex").await;
+    let vision = app.client(ServiceName::Vision).header("x-api-key", &key);
+    let astronaut = photo("astronaut.png");
+    // Enrol from a different copy of the photo than the one analysed.
+    let enrolled = vision
+        .post(
+            "/v1/allowlist",
+            json!({ "name": "Eileen", "data_base64": b64(&as_jpeg(&astronaut, 384)) }),
+        )
+        .await;
+    assert_eq!(enrolled.status, 201, "{}", enrolled.text);
+    let id = enrolled.body["id"].as_str().unwrap().to_string();
+    assert!(enrolled.body.get("embedding").is_none());
+    let listed = vision.get("/v1/allowlist").await;
+    assert_eq!(listed.body["allowlist"][0]["name"], "Eileen");
+    let no_face = vision
+        .post(
+            "/v1/allowlist",
+            json!({ "name": "mug", "data_base64": b64(&photo("coffee.png")) }),
+        )
+        .await;
+    assert_eq!(
+        (no_face.status, no_face.body["error"].as_str()),
+        (422, Some("no_face")),
+        "{}",
+        no_face.text
+    );
+    let bad = vision
+        .post(
+            "/v1/allowlist",
+            json!({ "name": "x", "data_base64": "%%%" }),
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(
+        app.client(ServiceName::Vision)
+            .header("x-api-key", &other)
+            .get("/v1/allowlist")
+            .await
+            .body["allowlist"],
+        json!([])
+    );
+    let theirs = app
+        .client(ServiceName::Vision)
+        .header("x-api-key", &other)
+        .delete(&format!("/v1/allowlist/{id}"))
+        .await;
+    assert_eq!(theirs.status, 404);
+
+    let body = json!({
+        "images": [
+            { "external_id": "astronaut", "data_base64": b64(&astronaut) },
+            { "external_id": "camera", "data_base64": b64(&photo("camera.png")) },
+        ],
+        "features": ["faces", "face_attributes"],
+    });
+    let r = vision.post("/v1/images", body.clone()).await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let done = wait_terminal(&app, &key, r.header("location")).await.body;
+    assert_eq!(
+        item(&done, "astronaut")["result"]["faces"][0]["allowlisted"],
+        true,
+        "{done}"
+    );
+    assert_eq!(
+        item(&done, "camera")["result"]["faces"][0]["allowlisted"],
+        false,
+        "{done}"
+    );
+
+    // Switched off for this tenant: face attributes are refused, enrolment too.
+    let off = vision
+        .put("/v1/settings", json!({ "face_attributes_enabled": false }))
+        .await;
+    assert_eq!(
+        (off.status, off.body["face_attributes_enabled"].as_bool()),
+        (200, Some(false)),
+        "{}",
+        off.text
+    );
+    let refused = vision.post("/v1/images", body).await;
+    assert_eq!(
+        (refused.status, refused.body["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let again = vision
+        .post(
+            "/v1/allowlist",
+            json!({ "name": "E", "data_base64": b64(&astronaut) }),
+        )
+        .await;
+    assert_eq!(again.status, 403);
+    let theirs = app
+        .client(ServiceName::Vision)
+        .header("x-api-key", &other)
+        .get("/v1/settings")
+        .await;
+    assert_eq!(theirs.body["face_attributes_enabled"], true);
+    assert_eq!(
+        vision
+            .put("/v1/settings", json!({ "face_attributes_enabled": "no" }))
+            .await
+            .status,
+        400
+    );
+
+    assert_eq!(
+        vision.delete(&format!("/v1/allowlist/{id}")).await.status,
+        204
+    );
+    assert_eq!(
+        vision.delete(&format!("/v1/allowlist/{id}")).await.status,
+        404
+    );
+    app.stop().await;
+}

@@ -27,6 +27,15 @@ async fn a_four_shot_video_gives_exact_cuts_one_person_in_two_shots_and_the_slid
     opts.private_webhooks = true;
     let (app, key) = spawn_vision(opts).await;
     let (url, mut deliveries, _) = receiver(0).await;
+    // The astronaut is on the allowlist; the cameraman is not.
+    let astronaut = crate::helpers::vision::photo("astronaut.png");
+    let enrol = json!({ "name": "Eileen", "data_base64": crate::helpers::vision::b64(&astronaut) });
+    let enrolled = app
+        .client(ServiceName::Vision)
+        .header("x-api-key", &key)
+        .post("/v1/allowlist", enrol)
+        .await;
+    assert_eq!(enrolled.status, 201, "{}", enrolled.text);
     let query: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("webhook.url", &url)
         .append_pair("webhook.secret", "v1deo")
@@ -90,6 +99,14 @@ async fn a_four_shot_video_gives_exact_cuts_one_person_in_two_shots_and_the_slid
             .collect()
     };
     let (first, third, fourth) = (person_in(0.0), person_in(4.0), person_in(6.0));
+    let allowlisted_in = |start: f64| {
+        people
+            .iter()
+            .find(|p| (p["time_segment"]["start_seconds"].as_f64().unwrap() - start).abs() < 0.1)
+            .map(|p| p["person_ids"][0]["allowlisted"].clone())
+    };
+    assert_eq!(allowlisted_in(0.0), Some(json!(true)), "{people:?}");
+    assert_eq!(allowlisted_in(4.0), Some(json!(false)), "{people:?}");
     assert_eq!(first.len(), 1, "{people:?}");
     assert_eq!(first, fourth, "the same face in two shots is one person");
     assert_eq!(third.len(), 1, "{people:?}");
@@ -100,7 +117,6 @@ async fn a_four_shot_video_gives_exact_cuts_one_person_in_two_shots_and_the_slid
         .as_str()
         .unwrap()
         .starts_with("/9j/"));
-    assert_eq!(someone["allowlisted"], false);
     assert_eq!(someone["relative_prominence"], 1.0);
 
     // The slide's text, read exactly, in the second shot.

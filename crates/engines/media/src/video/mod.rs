@@ -128,6 +128,31 @@ fn run(
     })
 }
 
+impl VideoAnalysis {
+    /// Marks each person as on `allowlist` or not.
+    pub fn mark_allowlisted(&mut self, allowlist: &[Vec<f32>]) {
+        for scene in &mut self.person_constellation_scenes {
+            for person in &mut scene.person_ids {
+                if let Some(embedding) = &person.face_embedding {
+                    person.allowlisted = crate::faces::on_allowlist(embedding, allowlist);
+                }
+            }
+        }
+    }
+
+    /// Leaves people as ids, prominence and allowlist flags only (face attributes switched off).
+    pub fn strip_biometrics(&mut self) {
+        for scene in &mut self.person_constellation_scenes {
+            for person in &mut scene.person_ids {
+                person.age = None;
+                person.gender = None;
+                person.face_embedding = None;
+                person.face_thumbnail = None;
+            }
+        }
+    }
+}
+
 pub fn analyse_video(
     runner: &dyn Runner,
     options: &VideoOptions,

@@ -5,19 +5,19 @@
 use serde::Serialize;
 
 use super::{PersonScene, Scene};
-use crate::faces::Face;
-
-/// Cosine at or above which two faces are the same person (OpenCV gives 0.363 for SFace; a
-/// margin above it keeps different people apart).
-pub const SAME_PERSON: f32 = 0.45;
+use crate::faces::{cosine, Face, SAME_PERSON};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Person {
     /// Ours: the same id in every scene the person appears in.
     pub person_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age: Option<f32>,
-    pub gender: String,
-    pub face_embedding: Vec<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub face_embedding: Option<Vec<f32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub face_thumbnail: Option<String>,
     pub allowlisted: bool,
     /// This person's face area in the scene over the largest person's, 0–1.
@@ -45,10 +45,6 @@ impl Track {
 #[derive(Default)]
 pub struct People {
     tracks: Vec<Track>,
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 impl People {
@@ -145,8 +141,8 @@ impl People {
             person_id: format!("person_{}", index + 1),
             age: (!ages.is_empty())
                 .then(|| (ages.iter().sum::<f32>() / ages.len() as f32 * 10.0).round() / 10.0),
-            gender: gender.into(),
-            face_embedding: track.mean(),
+            gender: Some(gender.into()),
+            face_embedding: Some(track.mean()),
             face_thumbnail: biggest.and_then(|s| s.face.face_thumbnail.clone()),
             allowlisted: false,
             relative_prominence: (prominence * 1000.0).round() / 1000.0,

@@ -60,9 +60,10 @@ pub async fn submit(
         )));
     }
     let features = parse_features(body.features.as_deref()).map_err(ApiError::bad_request)?;
-    if features.contains(&media::Feature::FaceAttributes) && !settings.face_attributes_enabled {
+    let biometric = features.contains(&media::Feature::FaceAttributes);
+    if biometric && !state.face_attributes_enabled(caller.tenant_id()).await? {
         return Err(ApiError::forbidden(
-            "face attributes are switched off on this server",
+            "face attributes are switched off for this tenant",
         ));
     }
     let (webhook_url, webhook_secret) =
