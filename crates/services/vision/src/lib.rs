@@ -3,7 +3,7 @@
 //! or `Authorization: Bearer vsk_live_…`; errors are `{"error": "<snake_case code>", "message"}`.
 
 mod api;
-mod decoder;
+pub mod decoder;
 mod health;
 mod media_store;
 mod model;
