@@ -29,7 +29,7 @@ pub fn grey_thumbnail(image: &RgbImage, long_side: u32) -> GrayImage {
     } else {
         (w, h)
     };
-    let small = image::imageops::thumbnail(image, tw, th);
+    let small = crate::resize::resize(image, tw, th);
     image::DynamicImage::ImageRgb8(small).into_luma8()
 }
 

@@ -76,18 +76,39 @@ struct Detection {
 
 /// Detects faces in `image` (upright RGB).
 pub fn detect(models: &mut ModelSet, image: &RgbImage) -> Result<Vec<Face>, MediaError> {
-    let session = models.session(FACE_DETECTOR)?;
+    detect_on(models, image, &downscale(image, DETECTION_SIDE))
+}
+
+/// A copy whose long side is at most `side` (area-averaged), or the image itself.
+pub(crate) fn downscale(image: &RgbImage, side: u32) -> RgbImage {
     let (w, h) = (image.width(), image.height());
-    let scale = (DETECTION_SIDE as f32 / w.max(h) as f32).min(1.0);
+    let scale = (side as f32 / w.max(h) as f32).min(1.0);
+    if scale >= 1.0 {
+        return image.clone();
+    }
     let (sw, sh) = (
         ((w as f32 * scale).round() as u32).max(1),
         ((h as f32 * scale).round() as u32).max(1),
     );
-    let small = if scale < 1.0 {
-        image::imageops::thumbnail(image, sw, sh)
+    crate::resize::resize(image, sw, sh)
+}
+
+/// [`detect`] on `small`, a downscaled copy of `image` (long side ≤ [`DETECTION_SIDE`]) made once
+/// for every model of the menu; boxes and landmarks refer to `image`.
+pub fn detect_on(
+    models: &mut ModelSet,
+    image: &RgbImage,
+    small: &RgbImage,
+) -> Result<Vec<Face>, MediaError> {
+    let session = models.session(FACE_DETECTOR)?;
+    let (w, h) = (image.width(), image.height());
+    let small = if small.width().max(small.height()) > DETECTION_SIDE {
+        downscale(small, DETECTION_SIDE)
     } else {
-        image.clone()
+        small.clone()
     };
+    let (sw, sh) = (small.width(), small.height());
+    let scale = sw as f32 / w as f32;
     let (pw, ph) = (sw.div_ceil(32) * 32, sh.div_ceil(32) * 32);
     let mut padded = RgbImage::new(pw, ph);
     image::imageops::replace(&mut padded, &small, 0, 0);
@@ -247,7 +268,7 @@ pub fn add_attributes(
                 Similarity::fit(&to_chip(&DLIB_CHIP, big as f32), &d.landmarks),
                 big,
             );
-            image::imageops::resize(&chip, side, side, image::imageops::FilterType::Triangle)
+            crate::resize::resize(&chip, side, side)
         };
         let normalise = |c: usize, v: u8| (v as f32 - DLIB_MEAN[c]) / 256.0;
         let age_chip = dlib(64);
@@ -297,11 +318,10 @@ fn thumbnail(image: &RgbImage, d: &Detection) -> Result<String, MediaError> {
     let ch = (side as u32).clamp(1, image.height() - y0);
     let crop = image::imageops::crop_imm(image, x0, y0, cw, ch).to_image();
     let scale = (THUMBNAIL_SIDE as f32 / cw.max(ch) as f32).min(1.0);
-    let small = image::imageops::resize(
+    let small = crate::resize::resize(
         &crop,
         ((cw as f32 * scale) as u32).max(1),
         ((ch as f32 * scale) as u32).max(1),
-        image::imageops::FilterType::Triangle,
     );
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(Cursor::new(&mut jpeg), 80)

@@ -16,6 +16,7 @@ mod language;
 pub mod models;
 mod ocr;
 mod pipeline;
+mod resize;
 mod sniff;
 mod tensor;
 pub mod video;

@@ -54,10 +54,19 @@ impl OcrResult {
 }
 
 pub fn read_text(models: &mut ModelSet, image: &RgbImage) -> Result<OcrResult, MediaError> {
+    read_text_on(models, image, image)
+}
+
+/// [`read_text`] with the gate run on `small`, a downscaled copy of `image`.
+pub fn read_text_on(
+    models: &mut ModelSet,
+    image: &RgbImage,
+    small: &RgbImage,
+) -> Result<OcrResult, MediaError> {
     if !models.has(OCR_REC) {
         models.session(OCR_REC)?;
     }
-    let gate = detect_regions(models, image, GATE_SIDE)?;
+    let gate = detect_regions(models, small, GATE_SIDE)?;
     if gate.is_empty() {
         return Ok(OcrResult::empty());
     }
@@ -104,7 +113,7 @@ fn detect_regions(
         (((w as f32 * scale).round() as u32).max(32)).div_ceil(32) * 32,
         (((h as f32 * scale).round() as u32).max(32)).div_ceil(32) * 32,
     );
-    let small = image::imageops::resize(image, sw, sh, image::imageops::FilterType::Triangle);
+    let small = crate::resize::resize(image, sw, sh);
     let tensor = nchw(&small, false, |c, v| (v as f32 / 255.0 - MEAN[c]) / STD[c]);
     let out = run(
         models.session(OCR_DET)?,
@@ -213,12 +222,7 @@ fn recognise(
     .to_image();
     let width = ((REC_HEIGHT as f32 * crop.width() as f32 / crop.height() as f32).ceil() as u32)
         .clamp(REC_HEIGHT / 4, REC_MAX_WIDTH);
-    let line = image::imageops::resize(
-        &crop,
-        width,
-        REC_HEIGHT,
-        image::imageops::FilterType::Triangle,
-    );
+    let line = crate::resize::resize(&crop, width, REC_HEIGHT);
     let tensor = nchw(&line, false, |_, v| (v as f32 / 255.0 - 0.5) / 0.5);
     let out = run(
         models.session(OCR_REC)?,

@@ -117,7 +117,9 @@ pub fn analyse_image(
 ) -> Result<ImageAnalysis, MediaError> {
     let decoded = decode(bytes, options.limits)?;
     let image = &decoded.rgb;
-    let hash = PerceptualHash::of(image);
+    // One small copy serves the hash, the cues, face detection and the OCR gate.
+    let small = faces::downscale(image, faces::DETECTION_SIDE);
+    let hash = PerceptualHash::of(&small);
     let gps_present = decoded.exif.as_ref().is_some_and(|e| e.gps.is_some());
     let mut analysis = ImageAnalysis {
         media: MediaFacts {
@@ -146,10 +148,10 @@ pub fn analyse_image(
         );
     };
     if wants(Feature::Quality) {
-        analysis.quality = Some(quality(&grey_thumbnail(image, 256)));
+        analysis.quality = Some(quality(&grey_thumbnail(&small, 256)));
     }
     if wants(Feature::Faces) || wants(Feature::FaceAttributes) {
-        match faces::detect(models, image) {
+        match faces::detect_on(models, image, &small) {
             Ok(mut found) => {
                 analysis.models.insert("faces", describe(FACE_DETECTOR));
                 if wants(Feature::FaceAttributes) {
@@ -169,7 +171,7 @@ pub fn analyse_image(
         }
     }
     if wants(Feature::Ocr) {
-        match ocr::read_text(models, image) {
+        match ocr::read_text_on(models, image, &small) {
             Ok(text) => {
                 analysis.models.insert(
                     "ocr",

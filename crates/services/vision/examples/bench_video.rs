@@ -22,7 +22,12 @@ fn main() {
         let mut scenes = 0;
         for n in 0..runs {
             let runner = decoders.runner(&format!("video_bench{n}"), &video).unwrap();
-            let options = VideoOptions { faces, ocr, time_limit: Duration::from_secs(600), max_duration_seconds: 3600.0 };
+            let options = VideoOptions {
+                faces,
+                ocr,
+                time_limit: Duration::from_secs(600),
+                max_duration_seconds: 3600.0,
+            };
             let t = Instant::now();
             let analysis = analyse_video(runner.as_ref(), &options, &mut set).unwrap();
             let ms = t.elapsed().as_secs_f64() * 1000.0;

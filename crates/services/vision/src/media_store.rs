@@ -31,19 +31,45 @@ impl MediaStore {
         Ok(self.dir.join(key))
     }
 
-    /// Stores `bytes` under `key` durably: written, fsynced, renamed into place, directory fsynced.
-    pub fn put(&self, key: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let path = self.path(key)?;
-        let parent = path.parent().context("media key without a folder")?;
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-        let partial = path.with_extension("partial");
-        let mut file = std::fs::File::create(&partial)
-            .with_context(|| format!("creating {}", partial.display()))?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&partial, &path)?;
-        std::fs::File::open(parent)?.sync_all()?;
+    /// Stores several files of one folder durably at once: each written, all fsynced together
+    /// (the journal commits them in one go), renamed into place, the folder fsynced once.
+    pub fn put_all(&self, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+        let mut staged = Vec::with_capacity(files.len());
+        for (key, bytes) in files {
+            let path = self.path(key)?;
+            let parent = path
+                .parent()
+                .context("media key without a folder")?
+                .to_path_buf();
+            std::fs::create_dir_all(&parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+            let partial = path.with_extension("partial");
+            let mut file = std::fs::File::create(&partial)
+                .with_context(|| format!("creating {}", partial.display()))?;
+            file.write_all(bytes)?;
+            staged.push((file, partial, path, parent));
+        }
+        std::thread::scope(|scope| {
+            let syncs: Vec<_> = staged
+                .iter()
+                .map(|(file, ..)| scope.spawn(move || file.sync_all()))
+                .collect();
+            syncs.into_iter().try_for_each(|s| {
+                s.join()
+                    .map_err(|_| anyhow::anyhow!("an fsync thread panicked"))?
+                    .map_err(anyhow::Error::from)
+            })
+        })?;
+        let mut folders: Vec<&PathBuf> = Vec::new();
+        for (_, partial, path, parent) in &staged {
+            std::fs::rename(partial, path)?;
+            if !folders.contains(&parent) {
+                folders.push(parent);
+            }
+        }
+        for folder in folders {
+            std::fs::File::open(folder)?.sync_all()?;
+        }
         Ok(())
     }
 
