@@ -199,10 +199,12 @@ async fn a_database_made_before_owners_had_their_migrations_migrates_forward() {
         assert_eq!(moved["events"], serde_json::json!(["alert.created"]));
         assert_eq!(moved["header_names"], serde_json::json!(["X-Team"]));
         let db = app.platform.db();
-        assert_eq!(
-            versions(db).await,
-            [1, 2, 1001, 1002, 1003, 3001, 4001, 4002]
-        );
+        // The old database had no vision tables: they come when vision first starts on it.
+        let mut expected = vec![1, 2, 1001, 1002, 1003, 3001];
+        if services.contains(&ServiceName::Vision) {
+            expected.extend([4001, 4002]);
+        }
+        assert_eq!(versions(db).await, expected);
         let customers =
             "SELECT COUNT(*) FROM enclave_customers WHERE id = 'cust_before' AND tier = 'pro'";
         assert_eq!(count(db, customers).await, 1);
