@@ -210,20 +210,22 @@ impl VisionStore {
         .context("reading busy spans")
     }
 
-    /// Jobs still queued that were created before `before` (their queue entry may be missing
-    /// if the server died between the two writes of a submit).
-    pub async fn queued_before(&self, before: DateTime<Utc>) -> anyhow::Result<Vec<JobRow>> {
+    /// Jobs not yet ended that were created before `before`: their queue entry may be missing
+    /// (the server died between the two writes of a submit) or may have given up (every
+    /// attempt killed).
+    pub async fn unfinished_before(&self, before: DateTime<Utc>) -> anyhow::Result<Vec<JobRow>> {
         let sql = concat!(
             "SELECT ",
             job_columns!(),
-            " FROM vision_jobs WHERE status = $1 AND created_at < $2 LIMIT 100"
+            " FROM vision_jobs WHERE status IN ($1, $2) AND created_at < $3 LIMIT 100"
         );
         on_db!(&self.db, |p| sqlx::query_as(sql)
             .bind(QUEUED)
+            .bind(PROCESSING)
             .bind(before)
             .fetch_all(p)
             .await)
-        .context("reading queued jobs")
+        .context("reading unfinished jobs")
     }
 
     /// Deletes a tenant's job and its items; true if it existed.

@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use media::{
     analyse_image, duplicate_groups, DecodeLimits, ImageOptions, ModelSet, Models, PerceptualHash,
 };
-use platform::jobs::{EnqueueOptions, Job, JobError, JobHandler, JobRunner};
+use platform::jobs::{self, EnqueueOptions, Job, JobError, JobHandler, JobRunner};
 use platform::Platform;
 use serde_json::{json, Value};
 
@@ -120,7 +120,8 @@ impl Analyser {
     pub fn queue_options(row: &JobRow) -> EnqueueOptions {
         EnqueueOptions {
             tenant_id: Some(row.tenant_id),
-            max_attempts: 3,
+            // Each server death during processing costs an attempt (kill -9 drills, deploys).
+            max_attempts: 10,
             // The worker enforces Max-Processing-Time itself, between items.
             max_run_seconds: None,
             ..EnqueueOptions::default()
@@ -142,10 +143,30 @@ impl Analyser {
         Ok(())
     }
 
+    /// Queues again a job whose queue entry is missing, and ends as failed
+    /// (`processing_interrupted`) a job whose queue entry gave up: its attempts were all cut
+    /// short (heartbeat lost), so its worker never recorded an outcome.
     async fn requeue_lost(&self) -> anyhow::Result<()> {
         let before = chrono::Utc::now() - chrono::Duration::seconds(30);
-        for row in self.store.queued_before(before).await? {
-            self.enqueue(&row).await?;
+        for row in self.store.unfinished_before(before).await? {
+            match self.platform.jobs().get(row.queue_job_id).await? {
+                None => self.enqueue(&row).await?,
+                Some(entry) if entry.status == jobs::FAILED || entry.status == jobs::CANCELLED => {
+                    let why = entry
+                        .last_error
+                        .unwrap_or_else(|| "its queue entry ended".into());
+                    let message = format!("processing was interrupted on every attempt: {why}");
+                    let outcome = failure("processing_interrupted", message, Instant::now());
+                    if self.store.finish(&row.id, &outcome).await? {
+                        self.media.delete_job(&row.id)?;
+                        if let Some(row) = self.store.job_for_worker(&row.id).await? {
+                            webhook::queue_terminal(&self.platform, &row, job_document(&row))
+                                .await?;
+                        }
+                    }
+                }
+                Some(_) => {}
+            }
         }
         Ok(())
     }
