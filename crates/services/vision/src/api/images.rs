@@ -10,8 +10,11 @@ use platform::http::{ApiError, ApiKeyAuth, AppJson};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::jobs::{accepted, checked_webhook, max_processing_time, Accepted, WebhookConfig};
-use crate::model::{feature_names, job_document, parse_features, JobKind, JobRow};
+use super::jobs::{
+    checked_webhook, max_processing_time, owned_job, purge, store_and_queue, Accepted,
+    WebhookConfig,
+};
+use crate::model::{feature_names, job_document, parse_features, JobKind};
 use crate::store::{NewItem, NewJob};
 use crate::{ErrorBody, VisionState};
 
@@ -115,13 +118,7 @@ pub async fn submit(
         webhook_secret,
         queue_job_id: uuid::Uuid::now_v7(),
     };
-    state.store.create_job(&job, &items).await?;
-    let row =
-        state.store.job_for_worker(&job_id).await?.ok_or_else(|| {
-            ApiError::from(anyhow::anyhow!("the job vanished after it was stored"))
-        })?;
-    state.analyser.enqueue(&row).await?;
-    Ok(accepted(format!("/v1/images/{job_id}"), job_id))
+    store_and_queue(&state, &job, &items, format!("/v1/images/{job_id}")).await
 }
 
 /// Raw base64 (standard alphabet, padding optional, line breaks tolerated) → bytes, or the
@@ -177,11 +174,6 @@ fn decode_item(data: &str, max_bytes: usize) -> Result<Vec<u8>, (&'static str, S
     Ok(bytes)
 }
 
-fn image_job(row: Option<JobRow>) -> Result<JobRow, ApiError> {
-    row.filter(|r| r.kind == JobKind::ImageBatch.as_str())
-        .ok_or_else(|| ApiError::not_found("no such image job"))
-}
-
 /// Get the results of an image analysis.
 #[utoipa::path(get, path = "/v1/images/{job_id}", tag = "Results", params(("job_id" = String, Path, example = "image_batch_123")),
     security(("apiKeyAuth" = [])), responses(
@@ -192,7 +184,7 @@ pub async fn get(
     caller: ApiKeyAuth,
     Path(job_id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let row = image_job(state.store.job(caller.tenant_id(), &job_id).await?)?;
+    let row = owned_job(&state, caller.tenant_id(), &job_id, JobKind::ImageBatch).await?;
     Ok(Json(job_document(&row)))
 }
 
@@ -205,16 +197,8 @@ pub async fn delete(
     caller: ApiKeyAuth,
     Path(job_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let row = image_job(state.store.job(caller.tenant_id(), &job_id).await?)?;
-    state
-        .shared
-        .platform
-        .jobs()
-        .cancel(row.queue_job_id)
-        .await?;
-    state.store.delete_job(caller.tenant_id(), &row.id).await?;
-    state.media.delete_job(&row.id)?;
-    Ok(StatusCode::NO_CONTENT)
+    let row = owned_job(&state, caller.tenant_id(), &job_id, JobKind::ImageBatch).await?;
+    purge(&state, &row).await
 }
 
 #[cfg(test)]

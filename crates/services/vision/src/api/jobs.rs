@@ -72,3 +72,52 @@ pub fn accepted(location: String, job_id: String) -> Response {
     )
         .into_response()
 }
+
+/// Stores a submitted job and its items, queues it, and answers 202 with its result URL.
+pub async fn store_and_queue(
+    state: &crate::VisionState,
+    job: &crate::store::NewJob,
+    items: &[crate::store::NewItem],
+    location: String,
+) -> Result<Response, ApiError> {
+    state.store.create_job(job, items).await?;
+    let row =
+        state.store.job_for_worker(&job.id).await?.ok_or_else(|| {
+            ApiError::from(anyhow::anyhow!("the job vanished after it was stored"))
+        })?;
+    state.analyser.enqueue(&row).await?;
+    Ok(accepted(location, job.id.clone()))
+}
+
+/// The caller's job of `kind`; another tenant's, another kind's or an unknown id → 404.
+pub async fn owned_job(
+    state: &crate::VisionState,
+    tenant_id: uuid::Uuid,
+    job_id: &str,
+    kind: crate::model::JobKind,
+) -> Result<crate::model::JobRow, ApiError> {
+    state
+        .store
+        .job(tenant_id, job_id)
+        .await?
+        .filter(|r| r.kind == kind.as_str())
+        .ok_or_else(|| {
+            ApiError::not_found(format!("no such {} job", kind.as_str().replace('_', " ")))
+        })
+}
+
+/// Cancels a job's queue entry and deletes the job, its items, its results and its media.
+pub async fn purge(
+    state: &crate::VisionState,
+    row: &crate::model::JobRow,
+) -> Result<StatusCode, ApiError> {
+    state
+        .shared
+        .platform
+        .jobs()
+        .cancel(row.queue_job_id)
+        .await?;
+    state.store.delete_job(row.tenant_id, &row.id).await?;
+    state.media.delete_job(&row.id)?;
+    Ok(StatusCode::NO_CONTENT)
+}

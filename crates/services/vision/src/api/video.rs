@@ -11,8 +11,11 @@ use platform::http::{ApiError, ApiKeyAuth};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::jobs::{accepted, checked_webhook, max_processing_time, Accepted, WebhookConfig};
-use crate::model::{feature_names, job_document, JobKind, JobRow};
+use super::jobs::{
+    checked_webhook, max_processing_time, owned_job, purge, store_and_queue, Accepted,
+    WebhookConfig,
+};
+use crate::model::{feature_names, job_document, JobKind};
 use crate::store::{NewItem, NewJob};
 use crate::{ErrorBody, VisionState};
 
@@ -158,18 +161,7 @@ pub async fn submit(
         media_key: Some(key),
         error: None,
     };
-    state.store.create_job(&job, &[item]).await?;
-    let row =
-        state.store.job_for_worker(&job_id).await?.ok_or_else(|| {
-            ApiError::from(anyhow::anyhow!("the job vanished after it was stored"))
-        })?;
-    state.analyser.enqueue(&row).await?;
-    Ok(accepted(format!("/v1/video/{job_id}"), job_id))
-}
-
-fn video_job(row: Option<JobRow>) -> Result<JobRow, ApiError> {
-    row.filter(|r| r.kind == JobKind::Video.as_str())
-        .ok_or_else(|| ApiError::not_found("no such video job"))
+    store_and_queue(&state, &job, &[item], format!("/v1/video/{job_id}")).await
 }
 
 /// Get the results of a video analysis.
@@ -182,7 +174,7 @@ pub async fn get(
     caller: ApiKeyAuth,
     Path(job_id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let row = video_job(state.store.job(caller.tenant_id(), &job_id).await?)?;
+    let row = owned_job(&state, caller.tenant_id(), &job_id, JobKind::Video).await?;
     Ok(Json(job_document(&row)))
 }
 
@@ -195,14 +187,6 @@ pub async fn delete(
     caller: ApiKeyAuth,
     Path(job_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let row = video_job(state.store.job(caller.tenant_id(), &job_id).await?)?;
-    state
-        .shared
-        .platform
-        .jobs()
-        .cancel(row.queue_job_id)
-        .await?;
-    state.store.delete_job(caller.tenant_id(), &row.id).await?;
-    state.media.delete_job(&row.id)?;
-    Ok(StatusCode::NO_CONTENT)
+    let row = owned_job(&state, caller.tenant_id(), &job_id, JobKind::Video).await?;
+    purge(&state, &row).await
 }
