@@ -175,6 +175,9 @@ pub struct VisionSettings {
     pub media_retention_secs: u64,
     /// Biometric face attributes (embeddings, age, gender, thumbnails) may be asked for.
     pub face_attributes_enabled: bool,
+    /// Analysis workers on this node. None: one per core, up to two. 0: this node only accepts
+    /// jobs; nodes sharing its database and media bucket analyse them.
+    pub workers: Option<usize>,
 }
 
 impl Default for VisionSettings {
@@ -188,8 +191,27 @@ impl Default for VisionSettings {
             max_batch_bytes: 64 * 1024 * 1024,
             media_retention_secs: 0,
             face_attributes_enabled: true,
+            workers: None,
         }
     }
+}
+
+/// Where services keep files (vision's media): local folders under the data dir unless an
+/// S3-compatible bucket is named. Unset fields fall back on the usual `AWS_*` variables.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ObjectStoreSettings {
+    /// The bucket; every node of a cluster must name the same one.
+    pub s3_bucket: Option<String>,
+    /// An S3-compatible server (MinIO, Ceph, moto): `http://host:port`. None: AWS itself.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    /// Keys go under `<s3_prefix>/<service>/`.
+    pub s3_prefix: String,
+    /// Allow an `http://` endpoint (a server on a trusted network).
+    pub s3_allow_http: bool,
 }
 
 /// Stripe Checkout, for paid tiers. Without a secret key, checkout answers "not configured".
@@ -232,4 +254,5 @@ pub struct PlatformSettings {
     pub sandbox: SandboxSettings,
     pub billing: BillingSettings,
     pub vision: VisionSettings,
+    pub object_store: ObjectStoreSettings,
 }

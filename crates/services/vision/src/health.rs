@@ -28,6 +28,10 @@ pub async fn health(State(state): State<VisionState>) -> Response {
             }),
         );
         object.insert(
+            "media_store".into(),
+            serde_json::json!(state.media.location()),
+        );
+        object.insert(
             "video_decoders".into(),
             serde_json::json!(state.analyser.decoders.mode()),
         );

@@ -5,7 +5,6 @@
 mod api;
 pub mod decoder;
 mod health;
-mod media_store;
 mod model;
 mod store;
 mod webhook;
@@ -15,6 +14,7 @@ use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::Router;
+use platform::blobs::BlobStore;
 use platform::http::docs::{ApiKeyHeaderScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
 use platform::http::{ApiError, ErrorEnvelope};
@@ -26,7 +26,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::{allowlist, images, settings, status, video};
-use crate::media_store::MediaStore;
 use crate::store::VisionStore;
 use crate::worker::{Analyser, ModelPool};
 
@@ -97,7 +96,7 @@ pub const API: RateRule = RateRule::per_minute(
 pub struct VisionState {
     shared: ServiceState,
     store: VisionStore,
-    media: MediaStore,
+    media: BlobStore,
     analyser: Analyser,
     /// Analysis workers on this node.
     workers: usize,
@@ -122,19 +121,32 @@ impl FromRef<VisionState> for VisionStore {
     }
 }
 
-/// Analysis workers: one per core up to two (ONNX Runtime runs each with one thread; on this
-/// machine kind two vCPUs give ~1.4× one, docs/decisions.md).
-fn worker_count() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 2)
+/// Analysis workers: as configured, else one per core up to two (ONNX Runtime runs each with
+/// one thread; on this machine kind two vCPUs give ~1.4× one, docs/decisions.md).
+fn worker_count(configured: Option<usize>) -> usize {
+    configured.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 2)
+    })
 }
 
 pub fn router(state: ServiceState) -> Router {
     let settings = state.platform.settings().vision.clone();
     let store = VisionStore::new(state.platform.db().clone());
-    let media = MediaStore::new(&settings.media_dir);
+    let media = match BlobStore::open(
+        &state.platform.settings().object_store,
+        "vision",
+        &settings.media_dir,
+    ) {
+        Ok(media) => media,
+        Err(e) => {
+            // A bucket named but unusable: say so and keep to this node's media folder.
+            tracing::error!(error = %format!("{e:#}"), "vision: the S3 media store is misconfigured; using the local media folder");
+            BlobStore::local(&settings.media_dir)
+        }
+    };
     let pool = Arc::new(ModelPool::new(media::Models::open(&settings.models_dir)));
     let sandbox = &state.platform.settings().sandbox;
     let decoders_root = sandbox.root.with_file_name(format!(
@@ -153,7 +165,7 @@ pub fn router(state: ServiceState) -> Router {
         pool,
         decoders,
     };
-    let workers = worker_count();
+    let workers = worker_count(settings.workers);
     worker::start(analyser.clone(), workers);
     let submit = OpenApiRouter::new()
         .routes(routes!(images::submit))

@@ -10,12 +10,12 @@ use futures::future::BoxFuture;
 use media::{
     analyse_image, duplicate_groups, DecodeLimits, ImageOptions, ModelSet, Models, PerceptualHash,
 };
+use platform::blobs::BlobStore;
 use platform::jobs::{self, EnqueueOptions, Job, JobError, JobHandler, JobRunner};
 use platform::Platform;
 use serde_json::{json, Value};
 
 use crate::decoder::Decoders;
-use crate::media_store::MediaStore;
 use crate::model::{
     features_of, is_terminal, job_document, JobKind, JobRow, Outcome, ANALYSE_QUEUE, FAILED,
     FINISHED,
@@ -66,23 +66,33 @@ impl ModelPool {
 pub struct Analyser {
     pub platform: Platform,
     pub store: VisionStore,
-    pub media: MediaStore,
+    pub media: BlobStore,
     pub pool: Arc<ModelPool>,
     pub decoders: Arc<Decoders>,
 }
 
 /// Starts vision's own workers (so long analyses never hold up other queues' jobs).
+/// How often a node records itself (and sweeps): a node unseen for three beats no longer counts.
+pub const NODE_HEARTBEAT: Duration = Duration::from_secs(30);
+
 pub fn start(analyser: Analyser, workers: usize) {
     let platform = analyser.platform.clone();
     let mut settings = platform.settings().jobs.clone();
-    settings.workers = workers.max(1);
+    settings.workers = workers;
     let shutdown = platform.shutdown().clone();
     let grace = Duration::from_secs(platform.settings().http.shutdown_grace_secs);
-    let runner =
-        JobRunner::new(platform.jobs().clone(), settings).register(Arc::new(analyser.clone()));
-    runner.spawn(shutdown.clone(), grace);
+    // No workers: this node only accepts jobs, and the nodes that analyse take them.
+    if workers > 0 {
+        let runner =
+            JobRunner::new(platform.jobs().clone(), settings).register(Arc::new(analyser.clone()));
+        runner.spawn(shutdown.clone(), grace);
+    }
+    let node_id = uuid::Uuid::new_v4();
     tokio::spawn(async move {
         loop {
+            if let Err(e) = analyser.store.node_seen(node_id, workers).await {
+                tracing::warn!(error = %e, "recording this vision node failed");
+            }
             if let Err(e) = analyser.requeue_lost().await {
                 tracing::warn!(error = %e, "re-queueing vision jobs failed");
             }
@@ -91,7 +101,7 @@ pub fn start(analyser: Analyser, workers: usize) {
             }
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+                _ = tokio::time::sleep(NODE_HEARTBEAT) => {}
             }
         }
     });
@@ -158,7 +168,7 @@ impl Analyser {
                     let message = format!("processing was interrupted on every attempt: {why}");
                     let outcome = failure("processing_interrupted", message, Instant::now());
                     if self.store.finish(&row.id, &outcome).await? {
-                        self.media.delete_job(&row.id)?;
+                        self.media.delete_folder(&row.id).await?;
                         if let Some(row) = self.store.job_for_worker(&row.id).await? {
                             webhook::queue_terminal(&self.platform, &row, job_document(&row))
                                 .await?;
@@ -177,7 +187,7 @@ impl Analyser {
         let retention = self.platform.settings().vision.media_retention_secs;
         let cutoff = chrono::Utc::now() - chrono::Duration::seconds(retention as i64);
         let orphan_cutoff = std::time::SystemTime::now() - Duration::from_secs(60);
-        for (job_id, modified) in self.media.job_folders()? {
+        for (job_id, modified) in self.media.folders().await? {
             let expired = match self.store.job_for_worker(&job_id).await? {
                 Some(row) => {
                     is_terminal(&row.status) && row.finished_at.is_some_and(|at| at <= cutoff)
@@ -185,7 +195,7 @@ impl Analyser {
                 None => modified < orphan_cutoff,
             };
             if expired {
-                self.media.delete_job(&job_id)?;
+                self.media.delete_folder(&job_id).await?;
             }
         }
         Ok(())
@@ -212,7 +222,7 @@ impl Analyser {
         // Whether this attempt or an earlier one ended it: media gone (or left to the sweep for
         // the retention period), webhook queued (once).
         if self.platform.settings().vision.media_retention_secs == 0 {
-            self.media.delete_job(id)?;
+            self.media.delete_folder(id).await?;
         }
         if let Some(row) = self.store.job_for_worker(id).await? {
             webhook::queue_terminal(&self.platform, &row, job_document(&row)).await?;
@@ -246,7 +256,7 @@ impl Analyser {
                     None,
                 ),
                 (None, Some(key)) => {
-                    let bytes = self.media.read(key)?;
+                    let bytes = self.media.read(key).await?;
                     let (pool, options, allowlist) =
                         (self.pool.clone(), options.clone(), allowlist.clone());
                     let analysed = tokio::task::spawn_blocking(move || {
@@ -328,7 +338,7 @@ impl Analyser {
                 started,
             ));
         };
-        let path = self.media.file(&key)?;
+        let path = self.media.local_file(&key).await?;
         let features = features_of(&row.features);
         let limit = row
             .max_processing_seconds

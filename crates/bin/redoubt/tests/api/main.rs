@@ -24,5 +24,6 @@ mod privacy;
 mod rate_limits;
 mod vision;
 mod vision_input;
+mod vision_s3;
 mod vision_video;
 mod webhooks;

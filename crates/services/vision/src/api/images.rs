@@ -102,10 +102,10 @@ pub async fn submit(
         }
     }
     // Durable before acknowledged: the media on disk, then the job and its queue entry.
-    let media = state.media.clone();
-    tokio::task::spawn_blocking(move || media.put_all(&stored))
+    state
+        .media
+        .put_all(stored)
         .await
-        .map_err(|e| ApiError::from(anyhow::anyhow!("storing media: {e}")))?
         .map_err(|e| ApiError::from(e.context("storing media")))?;
     let job = NewJob {
         id: job_id.clone(),

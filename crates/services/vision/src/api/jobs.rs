@@ -118,6 +118,6 @@ pub async fn purge(
         .cancel(row.queue_job_id)
         .await?;
     state.store.delete_job(row.tenant_id, &row.id).await?;
-    state.media.delete_job(&row.id)?;
+    state.media.delete_folder(&row.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

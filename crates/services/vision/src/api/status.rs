@@ -83,7 +83,15 @@ pub async fn capacity(
             (e - s).num_milliseconds().max(0)
         })
         .sum();
-    let capacity_ms = (state.workers as i64 * CAPACITY_WINDOW_SECS * 1000).max(1);
+    // Every node's workers: the busy spans are the whole cluster's too.
+    let recent =
+        now - chrono::Duration::from_std(crate::worker::NODE_HEARTBEAT * 3).unwrap_or_default();
+    let workers = state
+        .store
+        .cluster_workers(recent)
+        .await?
+        .max(state.workers as i64);
+    let capacity_ms = (workers * CAPACITY_WINDOW_SECS * 1000).max(1);
     let used = (busy_ms as f64 / capacity_ms as f64).clamp(0.0, 1.0);
     Ok(Json(Capacity {
         used_system_capacity: (used * 1000.0).round() / 1000.0,

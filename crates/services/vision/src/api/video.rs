@@ -108,14 +108,15 @@ pub async fn submit(
     let kind = JobKind::Video;
     let job_id = kind.new_job_id();
     let key = format!("{job_id}/video");
-    let mut writer = state.media.writer(&key)?;
+    let mut writer = state.media.writer(&key).await?;
     let mut stream = body.into_data_stream();
     let mut size = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = match chunk {
             Ok(chunk) => chunk,
             Err(e) => {
-                let _ = state.media.delete_job(&job_id);
+                writer.abort().await;
+                let _ = state.media.delete_folder(&job_id).await;
                 let too_large = std::error::Error::source(&e)
                     .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
                     || e.to_string().contains("length limit");
@@ -128,23 +129,23 @@ pub async fn submit(
         };
         size += chunk.len() as u64;
         if size > limit {
-            drop(writer);
-            let _ = state.media.delete_job(&job_id);
+            writer.abort().await;
+            let _ = state.media.delete_folder(&job_id).await;
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("the video is larger than {limit} bytes"),
             ));
         }
-        writer.write(&chunk)?;
+        writer.write(chunk).await?;
     }
     if size == 0 {
-        drop(writer);
-        let _ = state.media.delete_job(&job_id);
+        writer.abort().await;
+        let _ = state.media.delete_folder(&job_id).await;
         return Err(ApiError::bad_request(
             "the request body is empty: send the video's bytes",
         ));
     }
-    writer.commit()?;
+    writer.commit().await?;
     let job = NewJob {
         id: job_id.clone(),
         tenant_id: caller.tenant_id(),

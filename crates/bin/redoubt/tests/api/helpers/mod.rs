@@ -7,6 +7,7 @@ mod client;
 pub mod enclave;
 pub mod guard;
 pub mod receiver;
+pub mod s3;
 pub mod vision;
 
 pub use client::TestResponse;
@@ -102,6 +103,20 @@ pub struct TestApp {
     pub database_url: String,
     pub data_dir: std::path::PathBuf,
     _tmp: Option<TempDir>,
+}
+
+/// Whether a test tool is missing (the test then skips); with REDOUBT_REQUIRE_MODELS=1
+/// (scripts/test, which installs them) a missing one fails the test instead.
+pub fn tool_missing(present: bool, what: &str) -> bool {
+    if !present {
+        assert_ne!(
+            std::env::var("REDOUBT_REQUIRE_MODELS").as_deref(),
+            Ok("1"),
+            "{what} is missing (scripts/test installs it)"
+        );
+        eprintln!("skipped: {what} is missing");
+    }
+    !present
 }
 
 pub fn redis_url() -> String {

@@ -25,16 +25,13 @@ pub fn models_present() -> bool {
     let dir = models_dir();
     let present = media::Models::open(&dir).missing().is_empty()
         && dir.join("test-media/astronaut.png").is_file();
-    if !present {
-        assert_ne!(
-            std::env::var("REDOUBT_REQUIRE_MODELS").as_deref(),
-            Ok("1"),
-            "models missing in {} (run `redoubt models install --test-media`)",
+    !super::tool_missing(
+        present,
+        &format!(
+            "the models in {} (`redoubt models install --test-media`)",
             dir.display()
-        );
-        eprintln!("skipped: no models in {}", dir.display());
-    }
-    present
+        ),
+    )
 }
 
 pub fn vision_only() -> AppOptions {
