@@ -176,31 +176,27 @@ fn detect_regions(
     Ok(regions)
 }
 
-/// Between two Latin letters or digits whose CTC steps are much further apart than the line's
-/// usual letter spacing, a space: the Chinese-English PP-OCRv4 recogniser often drops spaces
-/// between English words, but its timing still shows them.
-fn with_word_spaces(emitted: &[(usize, &str, f32)]) -> String {
-    let mut gaps: Vec<usize> = emitted.windows(2).map(|w| w[1].0 - w[0].0).collect();
-    gaps.sort_unstable();
-    let usual = gaps.get(gaps.len() / 2).copied().unwrap_or(0).max(1) as f32;
+/// Between two Latin letters or digits, a space where the recogniser's space class rose to
+/// [`SPACE_EVIDENCE`] in the steps between them without winning: the Chinese-English PP-OCRv4
+/// recogniser often drops spaces between English words on small text, but its space class
+/// still shows them.
+fn with_word_spaces(emitted: &[(usize, &str, f32)], space_seen: &[f32]) -> String {
     let latin = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric());
     let mut text = String::new();
-    for (i, (step, symbol, _)) in emitted.iter().enumerate() {
-        if i > 0 {
-            let (before, gap) = (emitted[i - 1].1, (step - emitted[i - 1].0) as f32);
-            if latin(before) && latin(symbol) && gap >= WORD_GAP * usual && gap >= usual + 2.0 {
-                text.push(' ');
-            }
+    for (i, (_, symbol, _)) in emitted.iter().enumerate() {
+        if i > 0 && latin(emitted[i - 1].1) && latin(symbol) && space_seen[i] >= SPACE_EVIDENCE {
+            text.push(' ');
         }
         text.push_str(symbol);
     }
     text
 }
 
-/// A step gap this many times the usual one between letters (and two steps more) is a word
-/// break: on a DejaVu Sans Bold slide (H.264, 640 px) the recogniser's letters come ~6 steps
-/// apart, 7 at most, and the spaces it dropped left 8–9; on scikit-image's page.png this adds no false space.
-const WORD_GAP: f32 = 1.3;
+/// Peak space probability between two letters that marks a dropped space. On the development
+/// slides (DejaVu Sans Bold capitals, 640 px frames) dropped spaces peak at 0.21–0.44 and
+/// letters of one word at 0.00; an earlier rule on step gaps put spaces inside wide capitals
+/// ("WELCO ME") at 1280 px (scripts/eval-vision).
+const SPACE_EVIDENCE: f32 = 0.1;
 
 fn recognise(
     models: &mut ModelSet,
@@ -239,9 +235,13 @@ fn recognise(
     let alphabet = models.rec_alphabet();
     // (time step, symbol, probability) of each symbol CTC emits.
     let mut emitted: Vec<(usize, &str, f32)> = Vec::new();
+    // Per emitted symbol: the space class's peak since the symbol before it.
+    let mut space_seen: Vec<f32> = Vec::new();
+    let mut space_max = 0f32;
     let mut previous = 0usize;
     for t in 0..steps {
         let row = &probs[t * classes..(t + 1) * classes];
+        space_max = space_max.max(row[classes - 1]);
         let (best, p) =
             row.iter().enumerate().fold(
                 (0, f32::MIN),
@@ -250,13 +250,15 @@ fn recognise(
         if best != 0 && best != previous {
             if let Some(symbol) = alphabet.get(best - 1) {
                 emitted.push((t, symbol.as_str(), p));
+                space_seen.push(space_max);
+                space_max = 0.0;
             }
         }
         previous = best;
     }
     let kept = emitted.len();
     let confidence: f32 = emitted.iter().map(|e| e.2).sum();
-    let text = with_word_spaces(&emitted);
+    let text = with_word_spaces(&emitted, &space_seen);
     let text = text.trim().to_string();
     if kept == 0 || text.is_empty() {
         return Ok(None);
