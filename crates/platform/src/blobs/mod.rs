@@ -12,8 +12,6 @@ use bytes::Bytes;
 
 use crate::settings::ObjectStoreSettings;
 
-pub use bucket::Bucket;
-
 /// Keys are `<folder>/<name>`: ASCII letters, digits and `_` between single slashes.
 fn checked(key: &str) -> anyhow::Result<&str> {
     let valid = !key.is_empty()
@@ -31,7 +29,7 @@ fn checked(key: &str) -> anyhow::Result<&str> {
 pub struct BlobStore {
     /// The files themselves, or (with a bucket) where local copies for readers of files go.
     dir: PathBuf,
-    bucket: Option<Bucket>,
+    bucket: Option<bucket::Bucket>,
 }
 
 impl BlobStore {
@@ -50,13 +48,25 @@ impl BlobStore {
         dir: &Path,
     ) -> anyhow::Result<BlobStore> {
         let bucket = match &settings.s3_bucket {
-            Some(name) if !name.is_empty() => Some(Bucket::open(settings, name, namespace)?),
+            Some(name) if !name.is_empty() => {
+                Some(bucket::Bucket::open(settings, name, namespace)?)
+            }
             _ => None,
         };
-        Ok(BlobStore {
+        let store = BlobStore {
             dir: dir.to_path_buf(),
             bucket,
-        })
+        };
+        // Copies serve only the jobs this process runs: any left are from a crash.
+        if store.bucket.is_some() {
+            match std::fs::remove_dir_all(store.copies()) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    tracing::warn!(error = %e, "removing stale local copies of blobs")
+                }
+                _ => {}
+            }
+        }
+        Ok(store)
     }
 
     /// `local` or `s3://bucket/prefix`, for health and logs.

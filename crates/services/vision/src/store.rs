@@ -350,30 +350,36 @@ impl VisionStore {
         .context("writing vision settings")
     }
 
-    /// Records that `node_id` runs `workers` analysis workers (now).
+    /// Records that `node_id` runs `workers` analysis workers (now); forgets nodes gone a day.
     pub async fn node_seen(&self, node_id: Uuid, workers: usize) -> anyhow::Result<()> {
         let sql = "INSERT INTO vision_nodes (node_id, workers, seen_at) VALUES ($1, $2, $3) \
                    ON CONFLICT (node_id) DO UPDATE SET workers = $2, seen_at = $3";
+        let forget = "DELETE FROM vision_nodes WHERE seen_at < $1";
         let now = store::now();
-        on_db!(&self.db, |p| sqlx::query(sql)
-            .bind(node_id)
-            .bind(workers as i64)
-            .bind(now)
-            .execute(p)
-            .await
-            .map(|_| ()))
+        let day_ago = now - chrono::Duration::days(1);
+        on_db!(&self.db, |p| {
+            sqlx::query(sql)
+                .bind(node_id)
+                .bind(workers as i64)
+                .bind(now)
+                .execute(p)
+                .await?;
+            sqlx::query(forget)
+                .bind(day_ago)
+                .execute(p)
+                .await
+                .map(|_| ())
+        })
         .context("recording a vision node")
     }
 
-    /// Analysis workers over the nodes seen since `since`; forgets nodes gone for a day.
+    /// Analysis workers over the nodes seen since `since`.
     pub async fn cluster_workers(&self, since: DateTime<Utc>) -> anyhow::Result<i64> {
-        let forget = "DELETE FROM vision_nodes WHERE seen_at < $1";
         let sum = "SELECT workers FROM vision_nodes WHERE seen_at >= $1";
-        let day_ago = store::now() - chrono::Duration::days(1);
-        let rows: Vec<(i64,)> = on_db!(&self.db, |p| {
-            sqlx::query(forget).bind(day_ago).execute(p).await?;
-            sqlx::query_as(sum).bind(since).fetch_all(p).await
-        })
+        let rows: Vec<(i64,)> = on_db!(&self.db, |p| sqlx::query_as(sum)
+            .bind(since)
+            .fetch_all(p)
+            .await)
         .context("reading vision nodes")?;
         Ok(rows.into_iter().map(|(w,)| w).sum())
     }

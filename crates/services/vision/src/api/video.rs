@@ -116,7 +116,6 @@ pub async fn submit(
             Ok(chunk) => chunk,
             Err(e) => {
                 writer.abort().await;
-                let _ = state.media.delete_folder(&job_id).await;
                 let too_large = std::error::Error::source(&e)
                     .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
                     || e.to_string().contains("length limit");
@@ -130,7 +129,6 @@ pub async fn submit(
         size += chunk.len() as u64;
         if size > limit {
             writer.abort().await;
-            let _ = state.media.delete_folder(&job_id).await;
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("the video is larger than {limit} bytes"),
@@ -140,7 +138,6 @@ pub async fn submit(
     }
     if size == 0 {
         writer.abort().await;
-        let _ = state.media.delete_folder(&job_id).await;
         return Err(ApiError::bad_request(
             "the request body is empty: send the video's bytes",
         ));
