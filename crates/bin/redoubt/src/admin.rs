@@ -47,6 +47,20 @@ async fn audit(
     platform.audit().append(tenant_id, event).await.map(|_| ())
 }
 
+async fn named_tenant(
+    platform: &Platform,
+    name: &str,
+) -> anyhow::Result<platform::identity::Tenant> {
+    platform
+        .accounts()
+        .tenant_by_name(name)
+        .await
+        .map_err(account_error)?
+        .with_context(|| {
+            format!("no tenant named `{name}` (create it with `redoubt admin create-tenant`)")
+        })
+}
+
 pub async fn run_admin(platform: &Platform, command: AdminCommand) -> anyhow::Result<Outcome> {
     let accounts = platform.accounts();
     match command {
@@ -94,15 +108,7 @@ pub async fn run_admin(platform: &Platform, command: AdminCommand) -> anyhow::Re
             service,
             name,
         } => {
-            let tenant = accounts
-                .tenant_by_name(&tenant)
-                .await
-                .map_err(account_error)?
-                .with_context(|| {
-                    format!(
-                        "no tenant named `{tenant}` (create it with `redoubt admin create-tenant`)"
-                    )
-                })?;
+            let tenant = named_tenant(platform, &tenant).await?;
             let issued = platform
                 .api_keys()
                 .create(tenant.id, service, &name, None)
@@ -119,6 +125,51 @@ pub async fn run_admin(platform: &Platform, command: AdminCommand) -> anyhow::Re
             )
             .await?;
             ok(json!({ "id": issued.id, "key": issued.key, "prefix": issued.prefix }))
+        }
+        AdminCommand::CreateLicense {
+            tenant,
+            plan,
+            expires_at,
+        } => {
+            let plan = <netwatch::model::Plan as platform::http::fields::Vocabulary>::parse(&plan)
+                .context("plan must be one of free, starter, professional, business, enterprise")?;
+            let tenant = named_tenant(platform, &tenant).await?;
+            let issued =
+                netwatch::licenses::create_license(platform, tenant.id, plan, expires_at).await?;
+            let details = json!({ "license_id": issued["license_id"], "plan": issued["plan"], "expires_at": issued["expires_at"] });
+            audit(
+                platform,
+                tenant.id,
+                ServiceName::Netwatch,
+                "license.create",
+                format!(
+                    "license:{}",
+                    issued["license_id"].as_str().unwrap_or_default()
+                ),
+                details,
+            )
+            .await?;
+            ok(issued)
+        }
+        AdminCommand::RevokeLicense { tenant, license_id } => {
+            let tenant = named_tenant(platform, &tenant).await?;
+            let revoked =
+                netwatch::licenses::revoke_license(platform, tenant.id, license_id).await?;
+            anyhow::ensure!(
+                revoked,
+                "tenant {} has no licence {license_id}",
+                tenant.name
+            );
+            audit(
+                platform,
+                tenant.id,
+                ServiceName::Netwatch,
+                "license.revoke",
+                format!("license:{license_id}"),
+                json!({}),
+            )
+            .await?;
+            ok(json!({ "revoked": true, "license_id": license_id }))
         }
         AdminCommand::IssueToken { email, service } => {
             let user = accounts
@@ -164,6 +215,9 @@ pub async fn run_verify(platform: &Platform, command: VerifyCommand) -> anyhow::
             Ok(Outcome { output, success })
         }
         VerifyCommand::Cdp { file } => verify_cdp_file(&file),
+        VerifyCommand::Trail { file, public_key } => {
+            verify_trail_file(&file, public_key.as_deref())
+        }
     }
 }
 
@@ -177,6 +231,25 @@ pub fn verify_cdp_file(file: &std::path::Path) -> anyhow::Result<Outcome> {
     let document: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
     let verification = proof::cdp::verify(&document);
+    Ok(Outcome {
+        success: verification.valid,
+        output: serde_json::to_value(&verification)?,
+    })
+}
+
+/// Verifies a netwatch proof trail read from `file` (`-`: stdin), with no server and no network.
+pub fn verify_trail_file(
+    file: &std::path::Path,
+    public_key: Option<&str>,
+) -> anyhow::Result<Outcome> {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())?
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?
+    };
+    let document: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))?;
+    let verification = proof::trail::verify(&document, public_key);
     Ok(Outcome {
         success: verification.valid,
         output: serde_json::to_value(&verification)?,

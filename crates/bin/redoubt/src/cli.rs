@@ -129,6 +129,25 @@ pub enum AdminCommand {
         #[arg(long, default_value = "")]
         name: String,
     },
+    /// Issue a netwatch agent licence; the key is printed here once and never again:
+    /// {"license_key":"nsx_…","license_id","tenant_id","plan","expires_at"}.
+    CreateLicense {
+        #[arg(long)]
+        tenant: String,
+        /// free, starter, professional, business or enterprise.
+        #[arg(long, default_value = "professional")]
+        plan: String,
+        /// RFC 3339 time after which agents with this licence get 423.
+        #[arg(long)]
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// Revoke a netwatch licence: its agents get 423 from then on: {"revoked": true}.
+    RevokeLicense {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        license_id: uuid::Uuid,
+    },
     /// Issue a JWT for an existing user in a service that has no login endpoint of its own
     /// (netwatch, whose vendor delegates login to an identity provider): {"token","expires_in"}.
     IssueToken {
@@ -149,6 +168,15 @@ pub enum VerifyCommand {
     /// Verify an enclave Cryptographic Destruction Proof offline (chain, final hash, Ed25519
     /// signature); exits 1 if it is not valid. FILE is a CDP or a DELETE response; `-` is stdin.
     Cdp { file: std::path::PathBuf },
+    /// Verify a netwatch proof trail offline (RFC 8785 entries, SHA-256 chain, head, Ed25519
+    /// signature); exits 1 if it is not valid. FILE is the proof-trail JSON; `-` is stdin.
+    Trail {
+        file: std::path::PathBuf,
+        /// Also require the trail to be signed with this key (`base64:…`, from
+        /// `GET /api/v1/proof/public-key`).
+        #[arg(long)]
+        public_key: Option<String>,
+    },
 }
 
 impl ServeArgs {

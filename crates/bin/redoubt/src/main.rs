@@ -51,6 +51,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_outcome(outcome?)
         }
         // Offline: needs neither the database nor the data directory.
+        Command::Verify(VerifyCommand::Trail { file, public_key }) => {
+            print_outcome(admin::verify_trail_file(&file, public_key.as_deref())?)
+        }
         Command::Verify(VerifyCommand::Cdp { file }) => {
             print_outcome(admin::verify_cdp_file(&file)?)
         }

@@ -54,7 +54,8 @@ pub fn service_migrations(service: ServiceName) -> Option<&'static platform::sto
         ServiceName::Guard => Some(&guard::MIGRATIONS),
         ServiceName::Enclave => Some(&enclave::MIGRATIONS),
         ServiceName::Vision => Some(&vision::MIGRATIONS),
-        ServiceName::Netwatch | ServiceName::Testops => None,
+        ServiceName::Netwatch => Some(&netwatch::MIGRATIONS),
+        ServiceName::Testops => None,
     }
 }
 

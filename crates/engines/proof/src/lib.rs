@@ -7,6 +7,7 @@
 pub mod canonical;
 pub mod cdp;
 pub mod chain;
+pub mod trail;
 
 pub use canonical::canonical_json;
 pub use chain::{link_hash, verify_chain, ChainBreak, ChainLink, GENESIS_HASH};

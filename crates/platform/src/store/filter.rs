@@ -94,6 +94,32 @@ impl Filter {
         self.cmp_opt(column, "=", value)
     }
 
+    /// Adds `(LOWER(c1) LIKE $N OR LOWER(c2) LIKE $N …)` for each pattern of `patterns` (any
+    /// matches), with `%`, `_` and `\` of the user's text escaped; nothing when `patterns` is
+    /// empty. Patterns are matched case-insensitively as substrings.
+    pub fn search(mut self, columns: &[&'static str], patterns: &[String]) -> Self {
+        let mut alternatives = Vec::new();
+        for pattern in patterns {
+            let escaped = pattern
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            self.args.push(SqlArg::Text(format!("%{escaped}%")));
+            let n = self.args.len();
+            alternatives.extend(
+                columns
+                    .iter()
+                    .map(|c| format!("LOWER({c}) LIKE ${n} ESCAPE '\\'")),
+            );
+        }
+        if !alternatives.is_empty() {
+            self.clauses
+                .push(format!("({})", alternatives.join(" OR ")));
+        }
+        self
+    }
+
     /// ` WHERE a = $1 AND …`, or nothing.
     pub fn where_sql(&self) -> String {
         if self.clauses.is_empty() {
@@ -145,7 +171,34 @@ where
         + Unpin,
 {
     // `PageParams::resolve` keeps both within i64.
-    let (limit, offset) = (page.limit as i64, page.offset() as i64);
+    fetch_window(
+        db,
+        select,
+        from,
+        filter,
+        order,
+        page.limit as i64,
+        page.offset() as i64,
+    )
+    .await
+}
+
+/// [`fetch_page`] for contracts that page by `limit` and `offset`.
+pub async fn fetch_window<T>(
+    db: &super::Db,
+    select: &str,
+    from: &str,
+    filter: &Filter,
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<T>, u64), sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
     let n = filter.next_placeholder();
     let list = format!(
         "{select}{} ORDER BY {order} LIMIT ${n} OFFSET ${}",

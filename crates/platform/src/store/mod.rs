@@ -16,7 +16,7 @@ mod filter;
 mod migrations;
 mod recent;
 
-pub use filter::{fetch_page, Filter, SqlArg};
+pub use filter::{fetch_page, fetch_window, Filter, SqlArg};
 pub use migrations::{check_owners, compose, Migrations, PLATFORM};
 pub use recent::Recent;
 

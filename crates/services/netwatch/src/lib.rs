@@ -1,9 +1,16 @@
 //! netwatch: the network-threat detection API (contract: seeds/netwatch-network-security-api.txt).
-//! Base path `/api/v1`; errors are `{"detail": "<message>"}` (FastAPI style).
+//! Base path `/api/v1`; errors are `{"detail": "<message>"}` (FastAPI style); the dashboard's
+//! login is Supabase-compatible under `/auth/v1`. Agents run the netdetect engine and upload
+//! what it finds; each alert carries a signed, hash-chained decision trace.
 
-mod audit_log;
-mod health;
+mod api;
+mod auth;
+pub mod licenses;
+pub mod model;
+mod store;
+mod trail;
 
+use axum::extract::FromRef;
 use axum::Router;
 use platform::http::docs::{BearerJwtScheme, DocsPaths};
 use platform::http::stack::{assemble, ServiceSpec};
@@ -15,11 +22,22 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::api::{agents, alerts, audit_log, config, detections, health, token, traces, whitelist};
+pub use crate::store::NetwatchStore;
+
+pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations {
+    owner: "netwatch",
+    versions: 2000..=2999,
+    sqlite: sqlx::migrate!("./migrations/sqlite"),
+    postgres: sqlx::migrate!("./migrations/postgres"),
+    renumbered: &[],
+};
+
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Redoubt netwatch API", description = "Network threat detection, triage, NIS2/GDPR reporting."),
+    info(title = "Redoubt netwatch API", description = "Network threat detection, triage, decision traces with proof trails."),
     modifiers(&BearerJwtScheme),
-    tags((name = "settings"), (name = "health"))
+    tags((name = "alerts"), (name = "agents"), (name = "traces"), (name = "settings"), (name = "auth"), (name = "health"))
 )]
 struct NetwatchApi;
 
@@ -47,21 +65,94 @@ pub const API: RateRule = RateRule::per_minute(
     KeyBy::Tenant,
     "Rate limit exceeded: 100 requests per minute",
 );
+/// The contract's heartbeat limit: 2 per minute per agent.
+pub const HEARTBEAT: RateRule = RateRule::per_minute(
+    "netwatch.heartbeat",
+    2,
+    KeyBy::Agent,
+    "Rate limit exceeded: 2 heartbeats per minute per agent",
+);
+/// Ours: logins and licence exchanges, 20 per minute per client address.
+pub const SIGN_IN: RateRule = RateRule::per_minute(
+    "netwatch.sign_in",
+    20,
+    KeyBy::Ip,
+    "Rate limit exceeded: 20 sign-in attempts per minute",
+);
+
+#[derive(Clone)]
+pub struct NetwatchState {
+    shared: ServiceState,
+    store: NetwatchStore,
+}
+
+impl FromRef<NetwatchState> for ServiceState {
+    fn from_ref(state: &NetwatchState) -> ServiceState {
+        state.shared.clone()
+    }
+}
+
+impl FromRef<NetwatchState> for NetwatchStore {
+    fn from_ref(state: &NetwatchState) -> NetwatchStore {
+        state.store.clone()
+    }
+}
 
 pub fn router(state: ServiceState) -> Router {
+    let store = NetwatchStore::new(state.platform.db().clone());
     let api = limited(
-        OpenApiRouter::new().routes(routes!(audit_log::list_audit_log)),
+        OpenApiRouter::new()
+            .routes(routes!(detections::upload))
+            .routes(routes!(alerts::list_alerts))
+            .routes(routes!(alerts::list_alerts_no_slash))
+            .routes(routes!(alerts::get_alert, alerts::update_alert))
+            .routes(routes!(traces::list_traces))
+            .routes(routes!(traces::list_traces_no_slash))
+            .routes(routes!(traces::get_trace))
+            .routes(routes!(traces::proof_trail))
+            .routes(routes!(traces::public_key))
+            .routes(routes!(whitelist::list, whitelist::add))
+            .routes(routes!(whitelist::remove))
+            .routes(routes!(config::get_rules, config::put_rules))
+            .routes(routes!(agents::config))
+            .routes(routes!(agents::version))
+            .routes(routes!(agents::devices))
+            .routes(routes!(audit_log::list_audit_log))
+            .routes(routes!(token::user))
+            .routes(routes!(token::logout)),
         &state,
         API,
     );
+    let heartbeat = limited(
+        OpenApiRouter::new().routes(routes!(agents::heartbeat)),
+        &state,
+        HEARTBEAT,
+    );
+    let sign_in = limited(
+        OpenApiRouter::new()
+            .routes(routes!(agents::auth))
+            .routes(routes!(token::token)),
+        &state,
+        SIGN_IN,
+    );
     let api = OpenApiRouter::with_openapi(NetwatchApi::openapi())
         .merge(api)
+        .merge(heartbeat)
+        .merge(sign_in)
         .routes(routes!(health::health));
     let docs = DocsPaths {
         ui: "/docs",
         json: "/openapi.json",
         yaml: None,
     };
+    // Bodies keep the platform's default limit (1 MiB): an upload batch fits (≤ 200 detections).
     let spec = ServiceSpec::new(NetwatchEnvelope, docs);
-    assemble(api, state, spec)
+    assemble(
+        api,
+        NetwatchState {
+            shared: state,
+            store,
+        },
+        spec,
+    )
 }

@@ -19,6 +19,7 @@ mod kit;
 mod lifecycle;
 mod live;
 mod migrations;
+mod netwatch;
 mod policies;
 mod privacy;
 mod rate_limits;

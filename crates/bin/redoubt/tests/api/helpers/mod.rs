@@ -6,6 +6,7 @@
 mod client;
 pub mod enclave;
 pub mod guard;
+pub mod netwatch;
 pub mod receiver;
 pub mod s3;
 pub mod vision;
@@ -53,7 +54,7 @@ impl Default for AppOptions {
             requests: 10_000,
             per_seconds: 60,
         };
-        let overrides = ["guard.login", "testops.auth"]
+        let overrides = ["guard.login", "testops.auth", "netwatch.sign_in"]
             .into_iter()
             .map(|r| (r.to_string(), high))
             .collect();

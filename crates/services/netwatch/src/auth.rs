@@ -1,0 +1,88 @@
+//! netwatch's callers. `Dashboard`: a user's JWT with a dashboard role (admin, analyst,
+//! auditor); an agent's token is refused there. `Agent`: an agent's JWT (role `agent`, subject
+//! = its device id), whose device still exists and whose licence is still usable (else 423).
+
+use axum::extract::{FromRef, FromRequestParts};
+use http::request::Parts;
+use http::StatusCode;
+use platform::http::{ApiError, AuthUser};
+use platform::ServiceState;
+
+use crate::model::{AgentRow, LicenseRow, AGENT_ROLE, ALL_ROLES};
+use crate::store::NetwatchStore;
+
+pub struct Dashboard(pub AuthUser);
+
+impl Dashboard {
+    pub fn tenant_id(&self) -> uuid::Uuid {
+        self.0.tenant_id()
+    }
+
+    pub fn require(&self, roles: &[&str]) -> Result<(), ApiError> {
+        self.0.require_role(roles)
+    }
+
+    pub fn email(&self) -> &str {
+        &self.0.claims.email
+    }
+}
+
+impl<S> FromRequestParts<S> for Dashboard
+where
+    ServiceState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        user.require_role(ALL_ROLES)?;
+        Ok(Dashboard(user))
+    }
+}
+
+pub struct Agent {
+    pub agent: AgentRow,
+    pub license: LicenseRow,
+}
+
+pub fn locked(message: &str) -> ApiError {
+    ApiError::new(StatusCode::LOCKED, message.to_string())
+}
+
+impl<S> FromRequestParts<S> for Agent
+where
+    ServiceState: FromRef<S>,
+    NetwatchStore: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        if user.role() != AGENT_ROLE {
+            return Err(ApiError::forbidden(
+                "This endpoint is for agents (authenticate with POST /agents/auth)",
+            ));
+        }
+        let store = NetwatchStore::from_ref(state);
+        let gone =
+            || ApiError::unauthorized("This agent is no longer registered: authenticate again");
+        let agent = store
+            .agent(user.tenant_id(), user.user_id())
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(gone)?;
+        let license = store
+            .license(agent.license_id)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(gone)?;
+        if !license.usable_at(chrono::Utc::now()) {
+            return Err(locked(
+                "The licence of this agent has expired or was revoked",
+            ));
+        }
+        Ok(Agent { agent, license })
+    }
+}
