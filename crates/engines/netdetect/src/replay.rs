@@ -65,8 +65,63 @@ pub fn auth_log_of(dir: &Path, label: &Label) -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-/// Runs the capture (and its auth log, interleaved by time) through an engine built from
-/// `config` and `model`, snapshotting every source's features every `every` seconds.
+/// Feeds a capture file and, optionally, an auth log through `engine`, interleaved by time (log
+/// lines without a time of their own count as read at the capture's start); `each` sees every
+/// detection as it is raised, and `every` seconds of capture time (for feature snapshots).
+/// Ends with [`Engine::finish`]. Returns the packets read.
+pub fn feed_files(
+    engine: &mut Engine,
+    pcap: &Path,
+    auth_log: Option<&Path>,
+    every: f64,
+    mut each: impl FnMut(&Engine, Option<Detection>, f64),
+) -> Result<Vec<PacketMeta>, CaptureError> {
+    let mut packets = Vec::new();
+    read_capture(File::open(pcap)?, |p| packets.push(p))?;
+    let start = packets.first().map_or(0.0, |p| p.ts);
+    let mut lines: Vec<(f64, String)> = match auth_log {
+        Some(path) => std::fs::read_to_string(path)?
+            .lines()
+            .map(|l| {
+                (
+                    crate::detect::auth::parse_line(l, start).map_or(start, |f| f.ts),
+                    l.to_string(),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut lines = lines.into_iter().peekable();
+    let mut next_tick = start;
+    for p in &packets {
+        while let Some((_, line)) = lines.next_if(|(t, _)| *t <= p.ts) {
+            engine.observe_auth_line(&line, p.ts);
+        }
+        engine.observe(p);
+        for d in engine.drain() {
+            let ts = d.ts;
+            each(engine, Some(d), ts);
+        }
+        if p.ts >= next_tick {
+            each(engine, None, p.ts);
+            next_tick = p.ts + every;
+        }
+    }
+    let end = packets.last().map_or(start, |p| p.ts);
+    for (_, line) in lines {
+        engine.observe_auth_line(&line, end);
+    }
+    engine.finish(end);
+    for d in engine.drain() {
+        each(engine, Some(d), end);
+    }
+    each(engine, None, end);
+    Ok(packets)
+}
+
+/// Runs a labelled capture (and its auth log) through an engine built from `config` and
+/// `model`, snapshotting every source's features every `every` seconds and at each detection.
 pub fn replay(
     dir: &Path,
     label: &Label,
@@ -78,65 +133,30 @@ pub fn replay(
     let log = auth_log_of(dir, label);
     config.auth_log = log.is_some();
     let mut engine = Engine::with_model(config, model);
-    let mut packets = Vec::new();
-    read_capture(File::open(dir.join(&label.capture))?, |p| packets.push(p))?;
-    let mut lines: Vec<(f64, String)> = match log {
-        Some(path) => std::fs::read_to_string(path)?
-            .lines()
-            .map(|l| {
-                (
-                    crate::detect::auth::parse_line(l, label.start).map_or(label.start, |f| f.ts),
-                    l.to_string(),
-                )
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut lines = lines.into_iter().peekable();
     let mut snapshots = Vec::new();
     let mut detections = Vec::new();
-    let mut next_snapshot = packets.first().map_or(0.0, |p| p.ts);
-    let snap = |engine: &Engine, ts: f64, snapshots: &mut Vec<Snapshot>| {
-        for source in engine.sources() {
-            if let Some(features) = engine.features_of(source, ts) {
-                snapshots.push(Snapshot {
-                    ts,
-                    source,
-                    features,
-                });
-            }
-        }
-    };
-    for p in &packets {
-        while let Some((_, line)) = lines.next_if(|(t, _)| *t <= p.ts) {
-            engine.observe_auth_line(&line, p.ts);
-        }
-        engine.observe(p);
-        for d in engine.drain() {
-            if let Ok(source) = d.source_ip.to_string().parse() {
-                if let Some(features) = engine.features_of(source, d.ts) {
+    let packets = feed_files(
+        &mut engine,
+        &dir.join(&label.capture),
+        log.as_deref(),
+        every,
+        |engine, d, ts| {
+            let sources = match &d {
+                Some(d) => vec![d.source_ip],
+                None => engine.sources(),
+            };
+            for source in sources {
+                if let Some(features) = engine.features_of(source, ts) {
                     snapshots.push(Snapshot {
-                        ts: d.ts,
+                        ts,
                         source,
                         features,
                     });
                 }
             }
-            detections.push(d);
-        }
-        if p.ts >= next_snapshot {
-            snap(&engine, p.ts, &mut snapshots);
-            next_snapshot = p.ts + every;
-        }
-    }
-    let end = packets.last().map_or(label.end, |p| p.ts);
-    for (_, line) in lines {
-        engine.observe_auth_line(&line, end);
-    }
-    engine.finish(end);
-    detections.extend(engine.drain());
-    snap(&engine, end, &mut snapshots);
+            detections.extend(d);
+        },
+    )?;
     Ok(Replay {
         detections,
         snapshots,

@@ -20,6 +20,7 @@ mod lifecycle;
 mod live;
 mod migrations;
 mod netwatch;
+mod netwatch_agent;
 mod policies;
 mod privacy;
 mod rate_limits;
