@@ -24,11 +24,27 @@ pub fn read_capture(
     input: impl Read + Send + 'static,
     mut each: impl FnMut(PacketMeta),
 ) -> Result<(u64, u64), CaptureError> {
+    let mut parsed = 0;
+    let frames = read_frames(input, |link, ts, data| {
+        if let Some(meta) = parse(link, ts, data) {
+            parsed += 1;
+            each(meta);
+        }
+    })?;
+    Ok((frames, parsed))
+}
+
+/// Calls `each` with every frame of the capture (its link type, time and bytes), in file
+/// order; returns how many there were.
+pub fn read_frames(
+    input: impl Read + Send + 'static,
+    mut each: impl FnMut(LinkType, f64, &[u8]),
+) -> Result<u64, CaptureError> {
     let mut reader =
         create_reader(BUFFER, input).map_err(|e| CaptureError::Format(format!("{e:?}")))?;
     let mut link: Option<LinkType> = None;
     let mut resolution = 1e6;
-    let (mut frames, mut parsed) = (0u64, 0u64);
+    let mut frames = 0u64;
     loop {
         match reader.next() {
             Ok((offset, block)) => {
@@ -65,10 +81,7 @@ pub fn read_capture(
                 };
                 if let (Some((ts, data)), Some(link)) = (frame, link) {
                     frames += 1;
-                    if let Some(meta) = parse(link, ts, data) {
-                        parsed += 1;
-                        each(meta);
-                    }
+                    each(link, ts, data);
                 }
                 reader.consume(offset);
             }
@@ -81,5 +94,5 @@ pub fn read_capture(
             Err(e) => return Err(CaptureError::Format(format!("{e:?}"))),
         }
     }
-    Ok((frames, parsed))
+    Ok(frames)
 }
