@@ -7,8 +7,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{bail, Context};
 use netdetect::packet::{parse, LinkType, PacketMeta};
 
-/// A live AF_PACKET socket bound to one interface, all protocols, with a read timeout so the
-/// caller can notice a stop request.
+/// How long the reader sleeps when no packet is waiting (the latency it adds, at most).
+const IDLE: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// A live AF_PACKET socket bound to one interface, all protocols, read in non-blocking batches.
 pub struct LiveCapture {
     fd: libc::c_int,
     buffer: Vec<u8>,
@@ -50,16 +52,14 @@ impl LiveCapture {
                 libc::close(fd);
                 return Err(err).with_context(|| format!("binding to {interface}"));
             }
-            let timeout = libc::timeval {
-                tv_sec: 0,
-                tv_usec: 200_000,
-            };
+            // Room for the packets that arrive while the reader sleeps (capped by net.core.rmem_max).
+            let size: libc::c_int = 4 << 20;
             libc::setsockopt(
                 fd,
                 libc::SOL_SOCKET,
-                libc::SO_RCVTIMEO,
-                &timeout as *const libc::timeval as *const libc::c_void,
-                std::mem::size_of::<libc::timeval>() as u32,
+                libc::SO_RCVBUF,
+                &size as *const libc::c_int as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as u32,
             );
             Ok(LiveCapture {
                 fd,
@@ -68,30 +68,41 @@ impl LiveCapture {
         }
     }
 
-    /// The next packet; `None` when the read timed out (or the frame was not IP).
-    pub fn next(&mut self) -> anyhow::Result<Option<PacketMeta>> {
-        // SAFETY: the buffer outlives the call and its length is passed.
-        let n = unsafe {
-            libc::recv(
-                self.fd,
-                self.buffer.as_mut_ptr() as *mut libc::c_void,
-                self.buffer.len(),
-                0,
-            )
-        };
-        if n < 0 {
-            let err = std::io::Error::last_os_error();
-            return match err.kind() {
-                std::io::ErrorKind::WouldBlock
-                | std::io::ErrorKind::TimedOut
-                | std::io::ErrorKind::Interrupted => Ok(None),
-                _ => Err(err).context("reading from the capture socket"),
+    /// Every packet waiting in the socket, handed to `each`; when none was waiting, sleeps
+    /// `IDLE` first. Reading in batches instead of blocking per packet spares a wake-up per
+    /// packet (at 10 kpps those wake-ups were most of the agent's CPU; docs/decisions.md).
+    pub fn drain(&mut self, mut each: impl FnMut(PacketMeta)) -> anyhow::Result<usize> {
+        let mut read = 0;
+        loop {
+            // SAFETY: the buffer outlives the call and its length is passed.
+            let n = unsafe {
+                libc::recv(
+                    self.fd,
+                    self.buffer.as_mut_ptr() as *mut libc::c_void,
+                    self.buffer.len(),
+                    libc::MSG_DONTWAIT,
+                )
             };
+            if n < 0 {
+                let err = std::io::Error::last_os_error();
+                return match err.kind() {
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted => {
+                        if read == 0 {
+                            std::thread::sleep(IDLE);
+                        }
+                        Ok(read)
+                    }
+                    _ => Err(err).context("reading from the capture socket"),
+                };
+            }
+            read += 1;
+            let ts = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            if let Some(p) = parse(LinkType::Ethernet, ts, &self.buffer[..n as usize]) {
+                each(p);
+            }
         }
-        let ts = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64());
-        Ok(parse(LinkType::Ethernet, ts, &self.buffer[..n as usize]))
     }
 }
 

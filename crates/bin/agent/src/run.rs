@@ -111,9 +111,7 @@ fn engine_thread(
     tracing::info!(interface, "capturing");
     let mut last_tick = Instant::now();
     while !stop.load(Ordering::Relaxed) {
-        if let Some(p) = live.next()? {
-            engine.observe(&p);
-        }
+        live.drain(|p| engine.observe(&p))?;
         if last_tick.elapsed() >= Duration::from_secs(1) {
             last_tick = Instant::now();
             let t = now();
@@ -203,6 +201,18 @@ pub async fn run(settings: Settings) -> anyhow::Result<u8> {
         }
         Err(e) => {
             tracing::warn!(error = %e, "no configuration from the server yet; running with the defaults")
+        }
+    }
+    if let Ok(v) = client
+        .call(reqwest::Method::GET, "/agents/version", None)
+        .await
+    {
+        if v["update_available"] == true {
+            tracing::warn!(
+                latest = v["latest_version"].as_str(),
+                running = VERSION,
+                "a newer agent is available"
+            );
         }
     }
     let engine = {

@@ -701,3 +701,108 @@ async fn heartbeats_are_limited_to_two_a_minute_per_agent() {
     assert_eq!(beat(&two).await, 200, "the limit is per agent");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn licences_come_from_the_command_line_and_revoking_one_locks_its_agents() {
+    use crate::cli::{json_out, redoubt};
+    // The commands run while no server holds the database (as an operator would on SQLite).
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let url = fresh_database_url(tmp.path()).await;
+    assert!(
+        redoubt(&data, &url, &["admin", "create-tenant", "--name", "acme"])
+            .status
+            .success()
+    );
+    let out = redoubt(
+        &data,
+        &url,
+        &[
+            "admin",
+            "create-license",
+            "--tenant",
+            "acme",
+            "--plan",
+            "business",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let issued = json_out(&out);
+    let key = issued["license_key"].as_str().unwrap().to_string();
+    assert!(key.starts_with("nsx_") && key.len() == 52, "{issued}");
+    assert_eq!(issued["plan"], "business");
+    for bad in [&["--plan", "platinum"][..], &[]] {
+        let tenant = if bad.is_empty() { "nobody" } else { "acme" };
+        let mut args = vec!["admin", "create-license", "--tenant", tenant];
+        args.extend_from_slice(bad);
+        assert!(!redoubt(&data, &url, &args).status.success(), "{args:?}");
+    }
+    let reuse = |url: &str| AppOptions {
+        reuse: Some((url.to_string(), data.clone())),
+        ..netwatch_only()
+    };
+    let app = spawn_with(reuse(&url)).await;
+    let stored: (i64,) = platform::on_db!(app.platform.db(), |p| sqlx::query_as(
+        "SELECT COUNT(*) FROM netwatch_licenses WHERE key_prefix = $1"
+    )
+    .bind(&key[..12])
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert_eq!(stored.0, 1, "only the prefix and the hash are kept");
+    let agent = app.agent_token(&key, "cli-1").await;
+    assert_eq!(
+        app.client(NW)
+            .bearer(&agent)
+            .get("/api/v1/agents/config")
+            .await
+            .status,
+        200
+    );
+    app.stop_keeping_data().await;
+
+    let id = issued["license_id"].as_str().unwrap();
+    let out = redoubt(
+        &data,
+        &url,
+        &[
+            "admin",
+            "revoke-license",
+            "--tenant",
+            "acme",
+            "--license-id",
+            id,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let app = spawn_with(reuse(&url)).await;
+    let locked = app
+        .client(NW)
+        .bearer(&agent)
+        .get("/api/v1/agents/config")
+        .await;
+    assert_eq!(
+        (locked.status, locked.body["detail"].is_string()),
+        (423, true),
+        "{}",
+        locked.body
+    );
+    let again = app
+        .client(NW)
+        .post(
+            "/api/v1/agents/auth",
+            json!({"license_key": key, "agent_id": "cli-1",
+        "hostname": "h", "os_type": "linux", "agent_version": "1.0.0"}),
+        )
+        .await;
+    assert_eq!(again.status, 423);
+    app.stop().await;
+}
