@@ -327,3 +327,28 @@ pub async fn run(settings: Settings) -> anyhow::Result<u8> {
     tracing::info!(queued = spool.len(), "stopped");
     result.map(|()| 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_servers_config_is_applied_and_degraded_mode_keeps_core_rules_only() {
+        let config = json!({
+            "rules": {"PORT_SCAN": {"enabled": true, "thresholds": {"trw_upper": 6.0}, "severity": "HIGH"},
+                      "SHADOW_AI": {"enabled": false}},
+            "whitelist": ["10.0.0.0/8"],
+            "suppressions": [{"rule": "PORT_SCAN", "source_ip": "10.1.1.1", "dest_ip": null, "until": 2e9}],
+        });
+        let (engine, suppressions) = engine_config(&config, true, false).unwrap();
+        assert_eq!(engine.threshold(Rule::PortScan, "trw_upper"), 6.0);
+        assert!(!engine.enabled(Rule::ShadowAi) && engine.enabled(Rule::C2Beacon));
+        assert!(engine.whitelisted("10.9.9.9".parse().unwrap()) && engine.auth_log);
+        assert_eq!(suppressions.len(), 1);
+        let (degraded, _) = engine_config(&config, false, true).unwrap();
+        for rule in Rule::ALL {
+            let core = rule.coverage() == netdetect::rules::Coverage::Core;
+            assert_eq!(degraded.enabled(rule), core, "{}", rule.as_str());
+        }
+    }
+}
