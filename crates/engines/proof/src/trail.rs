@@ -168,6 +168,27 @@ pub fn verify(doc: &Value, expected_key: Option<&str>) -> TrailVerification {
     if head.as_deref() != Some(prev.as_str()) {
         errors.push("head_hash is not the last entry's hash".into());
     }
+    for (key, expected) in [
+        ("trail_version", TRAIL_VERSION),
+        ("canonicalization", "RFC8785"),
+        ("hash_algorithm", "sha256"),
+    ] {
+        if doc[key] != expected {
+            errors.push(format!("{key} must be {expected}"));
+        }
+    }
+    // Header ids the first entry also records must agree with it (the entry is what is signed).
+    if let Some(first) = entries.first() {
+        for key in ["trace_id", "alert_id", "tenant_id"] {
+            if let Some(recorded) = first.data.get(key) {
+                if doc.get(key) != Some(recorded) {
+                    errors.push(format!(
+                        "{key} differs from the one the first entry records"
+                    ));
+                }
+            }
+        }
+    }
     let public_key = doc["signature"]["public_key"].as_str().map(str::to_string);
     match signature_ok(doc, head.as_deref().unwrap_or("")) {
         Ok(()) => {}
@@ -199,6 +220,9 @@ fn signature_ok(doc: &Value, head: &str) -> Result<(), String> {
         .and_then(|k| <[u8; 32]>::try_from(k).ok())
         .and_then(|k| VerifyingKey::from_bytes(&k).ok())
         .ok_or("public_key is not a base64 Ed25519 key")?;
+    if sig["key_id"].as_str() != Some(hex::encode(&Sha256::digest(key.as_bytes())[..8]).as_str()) {
+        return Err("key_id is not the id of the public key".into());
+    }
     let value = sig["value"]
         .as_str()
         .and_then(|v| B64.decode(v).ok())
@@ -219,7 +243,7 @@ mod tests {
             None,
             "input",
             "2026-12-02T00:00:00Z",
-            json!({"flows": [1, 2], "x": 0.000015}),
+            json!({"trace_id": "t", "flows": [1, 2], "x": 0.000015}),
         );
         let b = next_entry(
             Some(&a),
@@ -259,8 +283,10 @@ mod tests {
             // unless it only touched a field outside the evidence (header keys), which the trail does not cover.
             if let Ok(text) = String::from_utf8(bytes) {
                 if let Ok(doc) = serde_json::from_str::<Value>(&text) {
-                    let untouched_evidence = doc["entries"] == trail()["entries"] && doc["head_hash"] == trail()["head_hash"]
-                        && doc["signature"] == trail()["signature"];
+                    // Only `chain_rule` (a sentence for readers) is outside the evidence.
+                    let original = trail();
+                    let untouched_evidence = ["entries", "head_hash", "signature", "trace_id", "trail_version",
+                        "canonicalization", "hash_algorithm"].iter().all(|k| doc.get(k) == original.get(k));
                     prop_assert!(untouched_evidence || !verify(&doc, None).valid);
                 }
             }

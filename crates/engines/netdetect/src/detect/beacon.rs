@@ -138,7 +138,9 @@ impl BeaconDetector {
             .because(
                 format!("{} connections from {} to {}:{} every {:.1} s over {:.0} s (beacon score {value:.2})",
                     n, k.initiator, k.responder, k.responder_port, parts["median_interval_secs"].as_f64().unwrap_or(0.0), span),
-                json!({"beacon_score": value, "parts": parts}),
+                json!({"beacon_score": value, "parts": parts,
+                    "flows": s.starts.iter().zip(&s.sizes).take(64)
+                        .map(|(t, b)| json!({"start": t, "bytes": b})).collect::<Vec<_>>()}),
             )
             .with_thresholds(config);
         (value, Some(finding))

@@ -55,6 +55,14 @@ fn common_suffix(a: &str, b: &str) -> String {
     shared.into_iter().rev().collect::<Vec<_>>().join(".")
 }
 
+/// Five of the names asked (sorted, so the evidence is the same on every run).
+fn sample(names: &HashSet<String>) -> Vec<&String> {
+    let mut all: Vec<&String> = names.iter().collect();
+    all.sort();
+    all.truncate(5);
+    all
+}
+
 impl DnsDetector {
     pub fn new(max_sources: usize) -> DnsDetector {
         DnsDetector {
@@ -135,7 +143,7 @@ impl DnsDetector {
                 format!("{unique} unique names under {zone} in {:.0} s (longest {} chars, {:.0} % NULL/TXT)",
                     ts - d.first, d.max_len, share * 100.0),
                 json!({"domain": domain, "zone": zone, "unique_names": unique, "queries": d.queries,
-                       "max_name_len": d.max_len, "mean_label_entropy": mean_entropy, "null_txt_share": share,
+                       "max_name_len": d.max_len, "sample_names": sample(&d.names), "mean_label_entropy": mean_entropy, "null_txt_share": share,
                        "signals": {"long_name": long, "high_entropy": random, "null_txt": null_txt}}),
             )
             .with_thresholds(config);

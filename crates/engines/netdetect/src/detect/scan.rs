@@ -35,8 +35,13 @@ struct Walk {
     window_start: f64,
     failed_ports: HashMap<IpAddr, HashSet<u16>>,
     failed_hosts: HashMap<u16, HashSet<IpAddr>>,
+    /// The first decided contacts (destination, port, outcome, time): the alert's flow evidence.
+    contacts: Vec<(IpAddr, u16, Outcome, f64)>,
     alerted: bool,
 }
+
+/// Decided contacts kept per source as evidence.
+const EVIDENCE_CONTACTS: usize = 32;
 
 pub struct ScanDetector {
     walks: Bounded<IpAddr, Walk>,
@@ -106,6 +111,9 @@ impl ScanDetector {
             return (None, None);
         }
         let failed = outcome != Outcome::Answered;
+        if walk.contacts.len() < EVIDENCE_CONTACTS {
+            walk.contacts.push((dest, port, outcome, ts));
+        }
         if failed {
             walk.failures += 1;
             // Capped at four times the threshold: past the decision, more failures say nothing new
@@ -163,6 +171,8 @@ impl ScanDetector {
                     "failed_ports_on_target": ports_on_host,
                     "failed_hosts_on_port": hosts_on_port,
                     "elapsed_secs": ts - walk.first_ts,
+                    "flows": walk.contacts.iter().map(|(d, p, o, t)| json!({"dest_ip": d.to_string(), "port": p,
+                        "protocol": "TCP", "outcome": o, "ts": t})).collect::<Vec<_>>(),
                 }),
             )
             .with_thresholds(config);

@@ -170,7 +170,7 @@ pub async fn proof_trail(
 ) -> Result<Json<Value>, ApiError> {
     let (alert, entries) = trace_rows(&store, &user, &id).await?;
     let signer = crate::trail::signer(state.platform.master_key());
-    let header = json!({"trace_id": alert.trace_id, "alert_id": alert.id, "generated_at": platform::store::now()});
+    let header = json!({"trace_id": alert.trace_id, "alert_id": alert.id, "tenant_id": alert.tenant_id, "generated_at": platform::store::now()});
     Ok(Json(signer.document(header, &entries)))
 }
 
