@@ -23,9 +23,29 @@ struct Reach {
     alerted: bool,
 }
 
+/// How a device is recognised: its MAC when the link layer shows one, else its address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Device {
+    Mac([u8; 6]),
+    Ip(IpAddr),
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Device::Mac(m) => write!(
+                f,
+                "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                m[0], m[1], m[2], m[3], m[4], m[5]
+            ),
+            Device::Ip(ip) => write!(f, "{ip}"),
+        }
+    }
+}
+
 pub struct HostsDetector {
     started: Option<f64>,
-    devices: Bounded<String, f64>,
+    devices: Bounded<Device, f64>,
     known_pairs: Bounded<(IpAddr, IpAddr, u16), ()>,
     reach: Bounded<IpAddr, Reach>,
     writers_alerted: Bounded<(IpAddr, IpAddr), f64>,
@@ -51,18 +71,12 @@ impl HostsDetector {
         if !config.internal(p.src) {
             return None;
         }
-        let id = match p.src_mac {
-            Some(m) => m
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<Vec<_>>()
-                .join(":"),
-            None => p.src.to_string(),
-        };
+        // Per packet: a copy, not a formatted string (only a finding formats it).
+        let id = p.src_mac.map_or(Device::Ip(p.src), Device::Mac);
         if self.devices.get(&id).is_some() {
             return None;
         }
-        self.devices.put(id.clone(), p.ts);
+        self.devices.put(id, p.ts);
         if self.learning(p.ts, config) {
             return None;
         }
@@ -70,7 +84,7 @@ impl HostsDetector {
             Finding::new(Rule::NewDevice, p.src, p.protocol, p.ts, p.ts)
                 .because(
                     format!("new device {id} at {}", p.src),
-                    json!({"device": id, "address": p.src.to_string()}),
+                    json!({"device": id.to_string(), "address": p.src.to_string()}),
                 )
                 .with_thresholds(config),
         )
@@ -174,5 +188,60 @@ impl HostsDetector {
             )
             .with_thresholds(config);
         (true, Some(finding))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::TcpFlags;
+
+    fn packet(src: &str, mac: u8, ts: f64) -> PacketMeta {
+        PacketMeta {
+            ts,
+            src: src.parse().unwrap(),
+            dst: "10.0.0.1".parse().unwrap(),
+            src_port: 40000,
+            dst_port: 80,
+            protocol: Protocol::Tcp,
+            flags: TcpFlags::default(),
+            ip_len: 60,
+            payload_len: 0,
+            payload_entropy: 0.0,
+            icmp_type: None,
+            dns: None,
+            sni: None,
+            modbus_function: None,
+            src_mac: Some([2, 0, 0, 0, 0, mac]),
+        }
+    }
+
+    #[test]
+    fn a_device_first_seen_after_learning_is_new_once() {
+        let config = EngineConfig {
+            learning_secs: 100.0,
+            ..EngineConfig::default()
+        };
+        let mut d = HostsDetector::new(16);
+        assert!(
+            d.device(&packet("10.0.0.5", 5, 0.0), &config).is_none(),
+            "learning"
+        );
+        assert!(
+            d.device(&packet("10.0.0.5", 5, 500.0), &config).is_none(),
+            "known"
+        );
+        let f = d
+            .device(&packet("10.0.0.6", 6, 500.0), &config)
+            .expect("new after learning");
+        assert_eq!(f.evidence["device"], "02:00:00:00:00:06");
+        assert!(
+            d.device(&packet("10.0.0.6", 6, 501.0), &config).is_none(),
+            "reported once"
+        );
+        assert!(
+            d.device(&packet("8.8.8.8", 7, 600.0), &config).is_none(),
+            "not internal"
+        );
     }
 }

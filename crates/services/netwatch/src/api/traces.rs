@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::api::alerts::{parse_id, search_patterns};
 use crate::auth::Dashboard;
 use crate::model::AlertRow;
-use crate::store::{NetwatchStore, TraceQuery};
+use crate::store::{AlertQuery, NetwatchStore};
 use crate::ErrorBody;
 
 #[derive(Serialize, ToSchema)]
@@ -69,10 +69,12 @@ async fn list(
     s: TraceSearch,
 ) -> Result<Json<TraceList>, ApiError> {
     let page = crate::api::clamped(page, 20)?;
-    let q = TraceQuery {
+    // A trace per alert: traces are listed through their alerts.
+    let q = AlertQuery {
         search: search_patterns(s.search.as_deref())?,
+        ..AlertQuery::default()
     };
-    let (rows, total) = store.traces(user.tenant_id(), &q, page).await?;
+    let (rows, total) = store.alerts(user.tenant_id(), &q, page).await?;
     Ok(Json(TraceList {
         traces: rows.iter().map(summary).collect(),
         total,

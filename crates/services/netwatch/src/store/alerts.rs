@@ -61,11 +61,6 @@ pub struct AlertQuery {
     pub search: Vec<String>,
 }
 
-#[derive(Default)]
-pub struct TraceQuery {
-    pub search: Vec<String>,
-}
-
 const SEARCHED: &[&str] = &["rule_name", "source_ip", "dest_ip", "summary", "severity"];
 
 impl NetwatchStore {
@@ -198,30 +193,6 @@ impl NetwatchStore {
             .fetch_optional(p)
             .await)
         .context("reading a trace")
-    }
-
-    /// Traces are one per alert: listed through their alerts, newest first.
-    pub async fn traces(
-        &self,
-        tenant_id: Uuid,
-        q: &TraceQuery,
-        page: OffsetPage,
-    ) -> anyhow::Result<(Vec<AlertRow>, u64)> {
-        let filter = Filter::new()
-            .eq("tenant_id", tenant_id)
-            .search(SEARCHED, &q.search);
-        let select = concat!("SELECT ", alert_columns!(), " FROM netwatch_alerts");
-        fetch_window(
-            &self.db,
-            select,
-            "FROM netwatch_alerts",
-            &filter,
-            "ts DESC, id",
-            page.limit as i64,
-            page.offset as i64,
-        )
-        .await
-        .context("listing traces")
     }
 
     pub async fn trail(

@@ -11,7 +11,7 @@ mod whitelist;
 use platform::store::Db;
 
 pub use agents::AgentHello;
-pub use alerts::{AlertQuery, NewAlert, TraceQuery};
+pub use alerts::{AlertQuery, NewAlert};
 
 #[derive(Clone)]
 pub struct NetwatchStore {
