@@ -143,12 +143,17 @@ async fn a_job_accepted_by_one_node_is_analysed_by_another_through_the_bucket() 
         "{done}"
     );
 
-    // Ended: the media is gone from the bucket and from the worker's local copies.
+    // Ended: the media is gone from the bucket and from the worker's local copies (removed just
+    // after the job's end is stored, so a poll can see "finished" a moment before).
     wait_bucket_empty(&moto, "cluster-a/vision/").await;
-    assert_eq!(
-        files_under(&tmp.path().join("worker-data/media")),
-        Vec::<std::path::PathBuf>::new()
-    );
+    let media = tmp.path().join("worker-data/media");
+    for _ in 0..50 {
+        if files_under(&media).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(files_under(&media), Vec::<std::path::PathBuf>::new());
     worker.stop().await;
     front.stop().await;
 }
