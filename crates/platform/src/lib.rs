@@ -2,6 +2,7 @@
 //! service stands on. Services depend on this crate; it depends on no service.
 
 pub mod audit;
+pub mod billing;
 pub mod blobs;
 pub mod events;
 pub mod http;

@@ -223,10 +223,13 @@ pub struct BillingSettings {
     pub stripe_secret_key: Option<String>,
     /// `whsec_…`: verifies `Stripe-Signature` on the billing webhook.
     pub stripe_webhook_secret: Option<String>,
-    /// Stripe Price ids per purchasable tier.
+    /// Stripe Price ids per purchasable tier (enclave: `starter`, `business`; netwatch:
+    /// `netwatch_<plan>_<monthly|annual>`).
     pub prices: BTreeMap<String, String>,
     pub success_url: String,
     pub cancel_url: String,
+    /// Where Stripe's Customer Portal sends the customer back.
+    pub portal_return_url: String,
 }
 
 impl Default for BillingSettings {
@@ -238,6 +241,7 @@ impl Default for BillingSettings {
             prices: BTreeMap::new(),
             success_url: "https://localhost/billing/success".into(),
             cancel_url: "https://localhost/billing/cancel".into(),
+            portal_return_url: "https://localhost/billing".into(),
         }
     }
 }

@@ -6,6 +6,7 @@
 mod capture;
 mod client;
 mod run;
+mod selftest;
 mod settings;
 mod spool;
 mod tail;
@@ -27,7 +28,12 @@ fn main() -> std::process::ExitCode {
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    match runtime.block_on(run::run(settings)) {
+    let outcome = if settings.self_test {
+        runtime.block_on(selftest::run(&settings))
+    } else {
+        runtime.block_on(run::run(settings))
+    };
+    match outcome {
         Ok(code) => std::process::ExitCode::from(code),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "stopped");

@@ -65,6 +65,11 @@ pub struct Args {
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upload_timeout_secs: Option<u64>,
+    /// Run the detection self-test and exit: a synthetic port scan goes through the engine and
+    /// is uploaded as a self-test alert (NIS2 readiness counts one in the last 30 days).
+    #[arg(long, conflicts_with_all = ["interface", "pcap"])]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub self_test: bool,
     /// Log level (error, warn, info, debug).
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -85,6 +90,8 @@ pub struct Settings {
     pub upload_timeout_secs: u64,
     #[serde(default = "info")]
     pub log_level: String,
+    #[serde(default)]
+    pub self_test: bool,
 }
 
 fn sixty() -> u64 {
@@ -119,7 +126,7 @@ impl Settings {
             .context(
                 "reading the settings (--server, --license-key and --spool-dir are required)",
             )?;
-        if settings.interface.is_some() == settings.pcap.is_some() {
+        if !settings.self_test && settings.interface.is_some() == settings.pcap.is_some() {
             bail!("give exactly one of --interface IF (live) or --pcap FILE");
         }
         Ok(settings)

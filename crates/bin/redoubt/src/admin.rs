@@ -171,6 +171,28 @@ pub async fn run_admin(platform: &Platform, command: AdminCommand) -> anyhow::Re
             .await?;
             ok(json!({ "revoked": true, "license_id": license_id }))
         }
+        AdminCommand::SetUserStatus { email, status } => {
+            let user = accounts
+                .user_by_email(&email)
+                .await
+                .map_err(account_error)?
+                .context("no user with that email")?;
+            accounts
+                .set_user_status(&email, &status)
+                .await
+                .map_err(account_error)?;
+            // Recorded in netwatch's log: the lock is that contract's (others see a 401).
+            audit(
+                platform,
+                user.tenant_id,
+                ServiceName::Netwatch,
+                "user.status",
+                format!("user:{}", user.id),
+                json!({ "from": user.status, "to": status, "via": "cli" }),
+            )
+            .await?;
+            ok(json!({ "email": user.email, "status": status }))
+        }
         AdminCommand::IssueToken { email, service } => {
             let user = accounts
                 .user_by_email(&email)

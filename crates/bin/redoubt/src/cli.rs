@@ -148,6 +148,15 @@ pub enum AdminCommand {
         #[arg(long)]
         license_id: uuid::Uuid,
     },
+    /// Lock, unlock or disable a user: a locked user's sign-in and requests get 423 in netwatch
+    /// (401 elsewhere): {"email","status"}.
+    SetUserStatus {
+        #[arg(long)]
+        email: String,
+        /// active, locked or disabled.
+        #[arg(long)]
+        status: String,
+    },
     /// Issue a JWT for an existing user in a service that has no login endpoint of its own
     /// (netwatch, whose vendor delegates login to an identity provider): {"token","expires_in"}.
     IssueToken {

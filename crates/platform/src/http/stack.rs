@@ -24,6 +24,7 @@ use super::envelope::{
     envelope_errors, method_not_allowed, panic_response, route_not_found, ErrorEnvelope,
 };
 use super::metrics;
+use crate::ratelimit::{backfill_headers, Backfill, RateRule};
 use crate::ServiceState;
 
 /// Wraps a service's routes with the fallbacks and the full layer stack.
@@ -41,6 +42,18 @@ pub fn harden_with_limits(
     envelope: Arc<dyn ErrorEnvelope>,
     timeout: Duration,
     body_limit: usize,
+) -> Router {
+    stack_around(routes, state, envelope, timeout, body_limit, None)
+}
+
+/// The stack itself; `backfill` charges a rate rule to responses no route's rule answered.
+fn stack_around(
+    routes: Router,
+    state: &ServiceState,
+    envelope: Arc<dyn ErrorEnvelope>,
+    timeout: Duration,
+    body_limit: usize,
+    backfill: Option<RateRule>,
 ) -> Router {
     let http = &state.platform.settings().http;
     let service = state.service;
@@ -79,6 +92,9 @@ pub fn harden_with_limits(
         .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
         .layer(from_fn_with_state(service, metrics::track))
         .layer(from_fn_with_state(envelope, envelope_errors))
+        .option_layer(
+            backfill.map(|rule| from_fn_with_state(Backfill::new(state, rule), backfill_headers)),
+        )
         .layer(axum::middleware::from_fn(super::input::reject_nul_in_url))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
@@ -101,6 +117,8 @@ pub struct ServiceSpec {
     /// Replaces `http.body_limit_bytes` for this service when set (routes may lower it with
     /// their own `DefaultBodyLimit`).
     pub body_limit: Option<usize>,
+    /// Charged to every response no route group's rule answered, so all carry the headers.
+    pub backfill_rate_rule: Option<RateRule>,
 }
 
 impl ServiceSpec {
@@ -113,7 +131,15 @@ impl ServiceSpec {
             metrics_path: "/metrics",
             request_timeout: None,
             body_limit: None,
+            backfill_rate_rule: None,
         }
+    }
+
+    /// Every response gets `X-RateLimit-*` headers: those not answered by a route group's rule
+    /// draw from `rule` (usually the service's general limit).
+    pub fn rate_limit_every_response(mut self, rule: RateRule) -> ServiceSpec {
+        self.backfill_rate_rule = Some(rule);
+        self
     }
 
     pub fn metrics_at(mut self, path: &'static str) -> ServiceSpec {
@@ -157,5 +183,12 @@ where
     let body_limit = spec
         .body_limit
         .unwrap_or(shared.platform.settings().http.body_limit_bytes);
-    harden_with_limits(routes, &shared, spec.envelope, timeout, body_limit)
+    stack_around(
+        routes,
+        &shared,
+        spec.envelope,
+        timeout,
+        body_limit,
+        spec.backfill_rate_rule,
+    )
 }

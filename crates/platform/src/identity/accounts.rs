@@ -329,6 +329,56 @@ impl Accounts {
         Ok(n)
     }
 
+    /// Active users of the tenant who hold a role in `service`.
+    pub async fn service_user_count(
+        &self,
+        tenant_id: Uuid,
+        service: ServiceName,
+    ) -> Result<i64, AccountError> {
+        let sql = "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
+                   WHERE u.tenant_id = $1 AND r.service = $2 AND u.status = 'active'";
+        let (n,): (i64,) = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(tenant_id)
+            .bind(service.as_str())
+            .fetch_one(p)
+            .await)?;
+        Ok(n)
+    }
+
+    /// The user's status (`active`, `locked`, `disabled`, `pending`), if they are in the tenant.
+    pub async fn user_status(
+        &self,
+        tenant_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<Option<String>, AccountError> {
+        let sql = "SELECT status FROM users WHERE id = $1 AND tenant_id = $2";
+        let row: Option<(String,)> = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(user_id)
+            .bind(tenant_id)
+            .fetch_optional(p)
+            .await)?;
+        Ok(row.map(|(s,)| s))
+    }
+
+    /// Sets a user's status: `active`, `locked` (sign-in and every request answer 423 where
+    /// the service's contract has a lock) or `disabled`. False when no such user.
+    pub async fn set_user_status(&self, email: &str, status: &str) -> Result<bool, AccountError> {
+        if !matches!(status, "active" | "locked" | "disabled") {
+            return Err(AccountError::Invalid(
+                "status must be active, locked or disabled".into(),
+            ));
+        }
+        let email = normalize_email(email)?;
+        let sql = "UPDATE users SET status = $1 WHERE email = $2";
+        let n = on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(status)
+            .bind(&email)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
     /// Renames the tenant; names are unique across the installation.
     pub async fn rename_tenant(&self, tenant_id: Uuid, name: &str) -> Result<(), AccountError> {
         let sql = "UPDATE tenants SET name = $1 WHERE id = $2";

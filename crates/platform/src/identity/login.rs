@@ -22,6 +22,10 @@ pub struct LoggedIn {
 pub enum LoginError {
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// The right password for a locked account: services whose contract has a lock answer it
+    /// (423); the others treat it as invalid credentials.
+    #[error("account locked")]
+    Locked,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -43,6 +47,9 @@ pub async fn password_login(
         candidate.as_ref().map(|c| c.password_hash.clone()),
     )
     .await;
+    if password_ok && candidate.as_ref().is_some_and(|c| c.status == "locked") {
+        return Err(LoginError::Locked);
+    }
     let Some(user) = candidate.filter(|c| password_ok && c.status == "active") else {
         return Err(LoginError::InvalidCredentials);
     };

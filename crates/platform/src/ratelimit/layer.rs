@@ -31,6 +31,8 @@ pub enum KeyBy {
     ApiKey,
     /// The agent (JWT subject); else the IP.
     Agent,
+    /// The user or agent of the bearer JWT (its subject); else the IP.
+    Subject,
 }
 
 /// A named limit as a contract declares it, e.g. `guard.login`: 5 per minute per IP.
@@ -208,7 +210,7 @@ fn budget_key(state: &ServiceState, rule: &RateRule, req: &mut Request) -> Strin
             Some(key) => format!("key:{}", key_digest(key)),
             None => ip(),
         },
-        KeyBy::Tenant | KeyBy::Agent => {
+        KeyBy::Tenant | KeyBy::Agent | KeyBy::Subject => {
             if let Some(key) = presented_api_key(req.headers(), state.service) {
                 return format!("key:{}", key_digest(key));
             }
@@ -216,16 +218,62 @@ fn budget_key(state: &ServiceState, rule: &RateRule, req: &mut Request) -> Strin
                 .and_then(|token| state.platform.jwt().verify(state.service, token).ok());
             match claims {
                 Some(claims) => {
-                    let key = if rule.key == KeyBy::Tenant {
-                        format!("tenant:{}", claims.tenant_id)
-                    } else {
-                        format!("agent:{}", claims.sub)
+                    let key = match rule.key {
+                        KeyBy::Tenant => format!("tenant:{}", claims.tenant_id),
+                        KeyBy::Agent => format!("agent:{}", claims.sub),
+                        _ => format!("sub:{}", claims.sub),
                     };
                     req.extensions_mut().insert(VerifiedClaims(claims));
                     key
                 }
                 None => ip(),
             }
+        }
+    }
+}
+
+/// A rule charged after the fact for responses no route group's rule answered (unknown paths,
+/// wrong methods, docs, health, timeouts): with it, every response of a service carries the
+/// `X-RateLimit-*` headers, as contracts that promise them "on every response" require.
+#[derive(Clone)]
+pub struct Backfill {
+    state: ServiceState,
+    rule: Arc<RateRule>,
+}
+
+impl Backfill {
+    pub fn new(state: &ServiceState, rule: RateRule) -> Backfill {
+        let layer = RateLimitLayer::new(state, rule);
+        Backfill {
+            state: layer.state,
+            rule: layer.rule,
+        }
+    }
+}
+
+/// The middleware of [`Backfill`]: a response that already has `X-RateLimit-Limit` passes
+/// untouched; any other draws one request from the rule's budget and gets its headers (or, over
+/// the budget, becomes the 429).
+pub async fn backfill_headers(
+    axum::extract::State(backfill): axum::extract::State<Backfill>,
+    mut req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Backfill { state, rule } = backfill;
+    let key = format!("{}:{}", rule.name, budget_key(&state, &rule, &mut req));
+    let mut response = next.run(req).await;
+    if response.headers().contains_key("x-ratelimit-limit") {
+        return response;
+    }
+    match state.platform.rate_limiter().check(&key, rule.quota).await {
+        Ok(decision) if !decision.allowed => rejection(rule.message, &decision, rule.quota),
+        Ok(decision) => {
+            write_headers(response.headers_mut(), &decision);
+            response
+        }
+        Err(e) => {
+            tracing::error!(rule = rule.name, error = %e, "rate limiter unavailable; response sent without its headers");
+            response
         }
     }
 }

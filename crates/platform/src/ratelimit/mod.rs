@@ -11,7 +11,7 @@ mod redis_store;
 use std::time::Duration;
 
 pub use gcra::{Decision, Quota};
-pub use layer::{limited, rejection, KeyBy, RateLimitLayer, RateRule};
+pub use layer::{backfill_headers, limited, rejection, Backfill, KeyBy, RateLimitLayer, RateRule};
 pub use memory::MemoryStore;
 pub use redis_store::RedisStore;
 

@@ -1,5 +1,6 @@
 //! netwatch's callers. `Dashboard`: a user's JWT with a dashboard role (admin, analyst,
-//! auditor); an agent's token is refused there. `Agent`: an agent's JWT (role `agent`, subject
+//! auditor) whose account is active (locked: 423) and whose tenant's licences have not all
+//! lapsed (423, except billing and the GDPR routes); an agent's token is refused there. `Agent`: an agent's JWT (role `agent`, subject
 //! = its device id), whose device still exists and whose licence is still usable (else 423).
 
 use axum::extract::{FromRef, FromRequestParts};
@@ -30,6 +31,7 @@ impl Dashboard {
 impl<S> FromRequestParts<S> for Dashboard
 where
     ServiceState: FromRef<S>,
+    NetwatchStore: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -37,9 +39,44 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let user = AuthUser::from_request_parts(parts, state).await?;
         user.require_role(ALL_ROLES)?;
+        let shared = ServiceState::from_ref(state);
+        let status = shared
+            .platform
+            .accounts()
+            .user_status(user.tenant_id(), user.user_id())
+            .await
+            .map_err(anyhow::Error::from)?;
+        match status.as_deref() {
+            Some("active") => {}
+            Some("locked") => {
+                return Err(locked(
+                    "This account is locked: ask your administrator to unlock it",
+                ))
+            }
+            _ => {
+                return Err(ApiError::unauthorized(
+                    "This account is no longer active: sign in again",
+                ))
+            }
+        }
+        let path = parts.uri.path();
+        if !LICENCE_EXEMPT.iter().any(|p| path.starts_with(p)) {
+            let licenses = NetwatchStore::from_ref(state)
+                .licenses(user.tenant_id())
+                .await?;
+            let now = chrono::Utc::now();
+            if !licenses.is_empty() && !licenses.iter().any(|l| l.usable_at(now)) {
+                return Err(locked(
+                    "Every licence of this tenant has expired or was revoked: renew it (billing stays open)",
+                ));
+            }
+        }
         Ok(Dashboard(user))
     }
 }
+
+/// Routes a lapsed licence does not lock: renewing it, and the GDPR export and erasure.
+const LICENCE_EXEMPT: &[&str] = &["/api/v1/billing/", "/api/v1/tenant"];
 
 pub struct Agent {
     pub agent: AgentRow,

@@ -5,8 +5,10 @@
 
 mod api;
 mod auth;
+mod compliance;
 pub mod licenses;
 pub mod model;
+pub mod reports;
 mod store;
 mod trail;
 
@@ -22,8 +24,11 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{agents, alerts, audit_log, config, detections, health, token, traces, whitelist};
-pub use crate::store::NetwatchStore;
+use crate::api::{
+    agents, alerts, analytics, audit_log, billing, config, detections, health, tenant, token,
+    traces, whitelist,
+};
+pub use crate::store::{NetwatchStore, TENANT_TABLES};
 
 pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations {
     owner: "netwatch",
@@ -37,7 +42,8 @@ pub static MIGRATIONS: platform::store::Migrations = platform::store::Migrations
 #[openapi(
     info(title = "Redoubt netwatch API", description = "Network threat detection, triage, decision traces with proof trails."),
     modifiers(&BearerJwtScheme),
-    tags((name = "alerts"), (name = "agents"), (name = "traces"), (name = "settings"), (name = "auth"), (name = "health"))
+    tags((name = "alerts"), (name = "agents"), (name = "traces"), (name = "settings"), (name = "analytics"), (name = "compliance"),
+        (name = "reports"), (name = "billing"), (name = "gdpr"), (name = "auth"), (name = "health"))
 )]
 struct NetwatchApi;
 
@@ -71,6 +77,23 @@ pub const HEARTBEAT: RateRule = RateRule::per_minute(
     2,
     KeyBy::Agent,
     "Rate limit exceeded: 2 heartbeats per minute per agent",
+);
+/// The contract's report limit: 10 per hour (per tenant).
+pub const REPORTS: RateRule = RateRule::new(
+    "netwatch.reports",
+    10,
+    std::time::Duration::from_secs(3600),
+    KeyBy::Tenant,
+    "Rate limit exceeded: 10 reports per hour",
+);
+/// The contract's export limit: 1 per hour, per user (so a refused caller cannot spend an
+/// admin's export).
+pub const EXPORT: RateRule = RateRule::new(
+    "netwatch.export",
+    1,
+    std::time::Duration::from_secs(3600),
+    KeyBy::Subject,
+    "Rate limit exceeded: 1 data export per hour",
 );
 /// Ours: logins and licence exchanges, 20 per minute per client address.
 pub const SIGN_IN: RateRule = RateRule::per_minute(
@@ -118,6 +141,20 @@ pub fn router(state: ServiceState) -> Router {
             .routes(routes!(agents::version))
             .routes(routes!(agents::devices))
             .routes(routes!(audit_log::list_audit_log))
+            .routes(routes!(analytics::summary))
+            .routes(routes!(analytics::alerts_over_time))
+            .routes(routes!(analytics::severity_distribution))
+            .routes(routes!(analytics::top_rules))
+            .routes(routes!(analytics::device_risk))
+            .routes(routes!(api::compliance::status))
+            .routes(routes!(
+                api::compliance::get_settings,
+                api::compliance::put_settings
+            ))
+            .routes(routes!(billing::subscription))
+            .routes(routes!(billing::checkout))
+            .routes(routes!(billing::portal))
+            .routes(routes!(tenant::erase))
             .routes(routes!(token::user))
             .routes(routes!(token::logout)),
         &state,
@@ -127,6 +164,18 @@ pub fn router(state: ServiceState) -> Router {
         OpenApiRouter::new().routes(routes!(agents::heartbeat)),
         &state,
         HEARTBEAT,
+    );
+    let reports = limited(
+        OpenApiRouter::new()
+            .routes(routes!(api::reports::nis2))
+            .routes(routes!(api::reports::gdpr)),
+        &state,
+        REPORTS,
+    );
+    let export = limited(
+        OpenApiRouter::new().routes(routes!(tenant::export)),
+        &state,
+        EXPORT,
     );
     let sign_in = limited(
         OpenApiRouter::new()
@@ -138,6 +187,8 @@ pub fn router(state: ServiceState) -> Router {
     let api = OpenApiRouter::with_openapi(NetwatchApi::openapi())
         .merge(api)
         .merge(heartbeat)
+        .merge(reports)
+        .merge(export)
         .merge(sign_in)
         .routes(routes!(health::health));
     let docs = DocsPaths {
@@ -146,7 +197,9 @@ pub fn router(state: ServiceState) -> Router {
         yaml: None,
     };
     // Bodies keep the platform's default limit (1 MiB): an upload batch fits (≤ 200 detections).
-    let spec = ServiceSpec::new(NetwatchEnvelope, docs);
+    // Every response carries X-RateLimit-*: those outside the groups above (health, docs,
+    // unknown paths) draw from the general budget.
+    let spec = ServiceSpec::new(NetwatchEnvelope, docs).rate_limit_every_response(API);
     assemble(
         api,
         NetwatchState {

@@ -46,6 +46,17 @@ platform::vocabulary!(
 );
 
 impl Plan {
+    /// Agents (devices) a tenant on this plan may register; None: no limit.
+    pub fn max_agents(self) -> Option<usize> {
+        match self {
+            Plan::Free => Some(3),
+            Plan::Starter => Some(10),
+            Plan::Professional => Some(50),
+            Plan::Business => Some(250),
+            Plan::Enterprise => None,
+        }
+    }
+
     /// Rule families the plan runs (contracts/netwatch.md §6).
     pub fn coverage(self) -> &'static [&'static str] {
         match self {
@@ -139,6 +150,8 @@ pub struct AlertRow {
     pub updated_at: DateTime<Utc>,
     pub triaged_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// A detection self-test (`redoubt-agent self-test`): stored resolved, kept out of analytics.
+    pub self_test: bool,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -189,4 +202,44 @@ pub struct SuppressionRow {
     pub source_ip: String,
     pub dest_ip: Option<String>,
     pub until: DateTime<Utc>,
+}
+
+/// The tenant's NIS2/GDPR settings: what the compliance checks read and the reports print.
+#[derive(Debug, Clone, Default, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct ComplianceSettings {
+    /// The legal entity named in reports (the tenant's name when unset).
+    pub entity_name: Option<String>,
+    /// NIS2 Art. 3: `essential` or `important`.
+    pub entity_type: Option<String>,
+    /// NIS2 Annex I/II sector, free text (e.g. "Digital infrastructure").
+    pub sector: Option<String>,
+    /// The Member State whose CSIRT is notified (ISO 3166 alpha-2).
+    pub member_state: Option<String>,
+    /// The CSIRT or competent authority's channel: an e-mail address or an https URL.
+    pub csirt_contact: Option<String>,
+    /// The data protection officer or other contact point (GDPR Art. 33(3)(b)).
+    pub dpo_contact: Option<String>,
+    /// The incident response plan's reference (document name or URL).
+    pub irp_reference: Option<String>,
+    /// When the plan was last reviewed.
+    pub irp_reviewed_at: Option<DateTime<Utc>>,
+    pub supply_chain_assessed: bool,
+    /// When the supply-chain assessment was done.
+    pub supply_chain_assessed_at: Option<DateTime<Utc>>,
+    /// Attested: console sign-in goes through an identity provider that enforces MFA.
+    pub mfa_enforced: bool,
+    pub mfa_attested_at: Option<DateTime<Utc>>,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// The tenant's Stripe customer and what we last learnt of its subscription.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BillingRow {
+    pub stripe_customer_id: String,
+    pub subscription_id: Option<String>,
+    pub plan: Option<String>,
+    pub billing_cycle: Option<String>,
+    pub status: Option<String>,
+    pub current_period_end: Option<DateTime<Utc>>,
 }

@@ -64,8 +64,10 @@ pub async fn login(
     )
     .await
     .map_err(|e| match e {
-        LoginError::InvalidCredentials => ApiError::unauthorized("Email or password is incorrect")
-            .with_title("Invalid credentials"),
+        LoginError::InvalidCredentials | LoginError::Locked => {
+            ApiError::unauthorized("Email or password is incorrect")
+                .with_title("Invalid credentials")
+        }
         LoginError::Other(e) => e.into(),
     })?;
     let organization_name = organization_name(&state, done.user.tenant_id).await?;

@@ -21,6 +21,8 @@ mod live;
 mod migrations;
 mod netwatch;
 mod netwatch_agent;
+mod netwatch_insight;
+mod netwatch_reports;
 mod policies;
 mod privacy;
 mod rate_limits;

@@ -366,3 +366,56 @@ async fn a_live_agent_in_a_namespace_sees_a_real_nmap_scan() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_agents_self_test_passes_the_readiness_check() {
+    let Some(bin) = agent_binary() else { return };
+    let app = spawn_netwatch().await;
+    let (_, key) = app.license("acme", Plan::Professional, None).await;
+    let admin = app.netwatch_user("acme", "adm@acme.test", "admin").await;
+    let status = || {
+        let c = app.client(ServiceName::Netwatch).bearer(&admin);
+        async move { c.get("/api/v1/compliance/status").await.body }
+    };
+    let check = |s: &Value| {
+        s["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "detection_self_test")
+            .unwrap()["passed"]
+            .clone()
+    };
+    assert_eq!(check(&status().await), false);
+    let spool = tempfile::tempdir().unwrap();
+    let server = app.url(ServiceName::Netwatch, "");
+    let out = agent(&bin, &server, &key, spool.path(), &["--self-test"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["self_test"], "passed");
+    assert!(printed["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r == "PORT_SCAN"));
+    let s = status().await;
+    assert_eq!(check(&s), true, "{s}");
+    // The self-test alert is listed as such, already resolved, and counts in no figure.
+    let listed = alerts(&app, &admin).await;
+    assert!(listed["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["self_test"] == true && a["status"] == "resolved"));
+    let summary = app
+        .client(ServiceName::Netwatch)
+        .bearer(&admin)
+        .get("/api/v1/analytics/summary")
+        .await
+        .body;
+    assert_eq!(summary["total_alerts"], 0);
+}

@@ -3,13 +3,11 @@
 //! Checkout completes. Stripe's API base URL is configurable; without a secret key, both answer
 //! 503 `BillingNotConfigured`.
 
-use std::sync::OnceLock;
-use std::time::Duration;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use platform::billing::{BillingError, Stripe};
 use platform::http::{ApiError, AppJson};
 use platform::ServiceState;
 use serde::{Deserialize, Serialize};
@@ -38,14 +36,13 @@ fn not_configured(what: &str) -> ApiError {
         .with_code("BillingNotConfigured")
 }
 
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .timeout(Duration::from_secs(15))
-            .build()
-            .expect("a TLS client")
-    })
+fn billing_error(e: BillingError) -> ApiError {
+    match e {
+        BillingError::NotConfigured(what) => not_configured(&what),
+        BillingError::Upstream(m) => {
+            ApiError::new(StatusCode::BAD_GATEWAY, m).with_code("BillingUnavailable")
+        }
+    }
 }
 
 #[utoipa::path(post, path = "/v1/billing/checkout", tag = "billing", request_body = CheckoutRequest,
@@ -64,65 +61,35 @@ pub async fn checkout(
             ))
         }
     };
-    let billing = &state.platform.settings().billing;
-    let secret = billing
-        .stripe_secret_key
-        .as_deref()
-        .ok_or_else(|| not_configured("no Stripe secret key"))?;
-    let price = billing
-        .prices
-        .get(&tier)
-        .ok_or_else(|| not_configured(&format!("no price for {tier}")))?;
+    let stripe =
+        Stripe::from_settings(&state.platform.settings().billing).map_err(billing_error)?;
+    let price = stripe.price(&tier).map_err(billing_error)?;
+    let billing = stripe.settings();
     let row = &customer.row;
-    let form: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("mode", "subscription")
-        .append_pair("line_items[0][price]", price)
-        .append_pair("line_items[0][quantity]", "1")
-        .append_pair("success_url", &billing.success_url)
-        .append_pair("cancel_url", &billing.cancel_url)
-        .append_pair("client_reference_id", &row.id)
-        .append_pair("customer_email", &row.email)
-        .append_pair("metadata[customer_id]", &row.id)
-        .append_pair("metadata[tier]", &tier)
-        .finish();
-    let url = format!(
-        "{}/v1/checkout/sessions",
-        billing.stripe_api_base.trim_end_matches('/')
+    let idempotency = format!(
+        "{}-{tier}-{}",
+        row.id,
+        platform::store::now().timestamp() / 60
     );
-    let upstream =
-        |m: String| ApiError::new(StatusCode::BAD_GATEWAY, m).with_code("BillingUnavailable");
-    let response = client()
-        .post(&url)
-        .bearer_auth(secret)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header(
-            "idempotency-key",
-            format!(
-                "{}-{tier}-{}",
-                row.id,
-                platform::store::now().timestamp() / 60
-            ),
+    let session = stripe
+        .checkout_session(
+            &[
+                ("mode", "subscription"),
+                ("line_items[0][price]", price),
+                ("line_items[0][quantity]", "1"),
+                ("success_url", &billing.success_url),
+                ("cancel_url", &billing.cancel_url),
+                ("client_reference_id", &row.id),
+                ("customer_email", &row.email),
+                ("metadata[customer_id]", &row.id),
+                ("metadata[tier]", &tier),
+            ],
+            &idempotency,
         )
-        .body(form)
-        .send()
         .await
-        .map_err(|e| upstream(format!("Stripe could not be reached: {e}")))?;
-    let status = response.status();
-    let payload: Value = response
-        .json()
-        .await
-        .map_err(|_| upstream(format!("Stripe answered {status} without JSON")))?;
-    if !status.is_success() {
-        let why = payload["error"]["message"].as_str().unwrap_or("no message");
-        return Err(upstream(format!(
-            "Stripe refused the checkout session ({status}): {why}"
-        )));
-    }
-    let checkout_url = payload["url"]
-        .as_str()
-        .ok_or_else(|| upstream("Stripe's answer has no url".into()))?;
+        .map_err(billing_error)?;
     Ok(Json(CheckoutResponse {
-        checkout_url: checkout_url.to_string(),
+        checkout_url: session.url,
     }))
 }
 

@@ -59,7 +59,9 @@ pub async fn login(
     )
     .await
     .map_err(|e| match e {
-        LoginError::InvalidCredentials => ApiError::unauthorized("Invalid email or password"),
+        LoginError::InvalidCredentials | LoginError::Locked => {
+            ApiError::unauthorized("Invalid email or password")
+        }
         LoginError::Other(e) => e.into(),
     })?;
     let user = done.user;

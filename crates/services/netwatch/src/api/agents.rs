@@ -82,6 +82,16 @@ pub async fn auth(
     if !license.usable_at(chrono::Utc::now()) {
         return Err(locked("This licence has expired or was revoked"));
     }
+    let registered = store.agents(license.tenant_id).await?;
+    if let Some(max) = license.plan().max_agents() {
+        let known = registered.iter().any(|a| a.agent_id == agent_id);
+        if !known && registered.len() >= max {
+            return Err(ApiError::forbidden(format!(
+                "The {} plan allows {max} agents and this tenant has {}: remove one or upgrade (POST /billing/checkout)",
+                license.plan, registered.len()
+            )));
+        }
+    }
     let ip = peer.ip().to_string();
     let hello = AgentHello {
         tenant_id: license.tenant_id,

@@ -49,6 +49,8 @@ pub struct Alert {
     first_seen: f64,
     created_at: chrono::DateTime<chrono::Utc>,
     updated_at: chrono::DateTime<chrono::Utc>,
+    /// A detection self-test, not a real incident.
+    self_test: bool,
 }
 
 impl Alert {
@@ -73,6 +75,7 @@ impl Alert {
             first_seen: r.first_seen,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            self_test: r.self_test,
         }
     }
 }
@@ -212,6 +215,15 @@ pub async fn get_alert(
         .await?
         .ok_or_else(|| ApiError::not_found("Alert not found"))?;
     Ok(Json(detail(row)))
+}
+
+/// An alert as the GDPR export writes it: the detail view plus its triage times.
+pub fn export_json(row: AlertRow) -> Value {
+    let (triaged_at, resolved_at) = (row.triaged_at, row.resolved_at);
+    let mut v = json!(detail(row));
+    v["triaged_at"] = json!(triaged_at);
+    v["resolved_at"] = json!(resolved_at);
+    v
 }
 
 fn detail(row: AlertRow) -> AlertDetail {

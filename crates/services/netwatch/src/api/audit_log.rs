@@ -5,11 +5,12 @@ use axum::extract::{Query, State};
 use axum::Json;
 use platform::audit::AuditEntry;
 use platform::http::pagination::OffsetParams;
-use platform::http::{ApiError, AuthUser};
+use platform::http::ApiError;
 use platform::ServiceState;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::Dashboard;
 use crate::ErrorBody;
 
 #[derive(Serialize, ToSchema)]
@@ -25,13 +26,13 @@ pub struct AuditLogPage {
 /// List the audit log (default limit 30, max 100).
 #[utoipa::path(get, path = "/api/v1/settings/audit-log", tag = "settings", params(OffsetParams), security(("bearer" = [])),
     responses((status = 200, body = AuditLogPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn list_audit_log(
     State(state): State<ServiceState>,
-    user: AuthUser,
+    user: Dashboard,
     Query(params): Query<OffsetParams>,
 ) -> Result<Json<AuditLogPage>, ApiError> {
-    user.require_role(&["admin", "auditor"])?;
+    user.require(&["admin", "auditor"])?;
     let page = params.resolve(30, 100)?;
     let (entries, total) = state
         .platform

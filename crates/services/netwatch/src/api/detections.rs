@@ -61,6 +61,10 @@ pub struct UploadedDetection {
 #[derive(Deserialize, ToSchema)]
 pub struct UploadRequest {
     detections: Vec<UploadedDetection>,
+    /// A detection self-test (`redoubt-agent self-test`): the alerts are stored already
+    /// resolved, kept out of analytics, and count for the compliance self-test check.
+    #[serde(default)]
+    self_test: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -186,7 +190,13 @@ pub async fn upload(
             score: d.explanation.score,
             ts: d.ts.floor() as i64,
             first_seen: d.first_seen,
-            status: AlertStatus::Open.as_str().into(),
+            status: if body.self_test {
+                AlertStatus::Resolved
+            } else {
+                AlertStatus::Open
+            }
+            .as_str()
+            .into(),
             notes: None,
             summary: d.summary.clone(),
             mitre: rule.mitre().into(),
@@ -195,8 +205,9 @@ pub async fn upload(
             shap_json: serde_json::to_string(&d.explanation).expect("serialisable"),
             created_at: now,
             updated_at: now,
-            triaged_at: None,
-            resolved_at: None,
+            triaged_at: body.self_test.then_some(now),
+            resolved_at: body.self_test.then_some(now),
+            self_test: body.self_test,
         };
         let entries = crate::trail::initial_entries(&row, agent_json.clone(), &d.explanation);
         batch.push(NewAlert { row, entries });

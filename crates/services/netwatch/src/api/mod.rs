@@ -2,10 +2,15 @@
 
 pub mod agents;
 pub mod alerts;
+pub mod analytics;
 pub mod audit_log;
+pub mod billing;
+pub mod compliance;
 pub mod config;
 pub mod detections;
 pub mod health;
+pub mod reports;
+pub mod tenant;
 pub mod token;
 pub mod traces;
 pub mod whitelist;

@@ -131,6 +131,14 @@ pub async fn token(
                         "Invalid login credentials",
                     ));
                 }
+                Err(LoginError::Locked) => {
+                    return Ok(gotrue_error(
+                        StatusCode::LOCKED,
+                        "locked",
+                        "user_banned",
+                        "This account is locked: ask your administrator to unlock it",
+                    ));
+                }
                 Err(LoginError::Other(e)) => return Err(e.into()),
             };
             let s = session(

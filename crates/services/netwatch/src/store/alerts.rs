@@ -15,7 +15,7 @@ use crate::model::{AlertRow, TrailEntryRow};
 macro_rules! alert_columns {
     () => {
         "id, tenant_id, agent, upload_id, trace_id, rule_name, severity, source_ip, dest_ip, port, protocol, score, ts, \
-         first_seen, status, notes, summary, mitre, evidence, thresholds, shap_json, created_at, updated_at, triaged_at, resolved_at"
+         first_seen, status, notes, summary, mitre, evidence, thresholds, shap_json, created_at, updated_at, triaged_at, resolved_at, self_test"
     };
 }
 
@@ -68,8 +68,9 @@ impl NetwatchStore {
     /// (its first alert is returned, nothing is written).
     pub async fn insert_alerts(&self, alerts: &[NewAlert]) -> anyhow::Result<Vec<StoredAlert>> {
         let insert = "INSERT INTO netwatch_alerts (id, tenant_id, agent, upload_id, trace_id, rule_name, severity, source_ip, dest_ip, \
-                      port, protocol, score, ts, first_seen, status, notes, summary, mitre, evidence, thresholds, shap_json, created_at, updated_at) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
+                      port, protocol, score, ts, first_seen, status, notes, summary, mitre, evidence, thresholds, shap_json, created_at, updated_at, \
+                      triaged_at, resolved_at, self_test) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24, $25) \
                       ON CONFLICT (tenant_id, agent, upload_id) DO NOTHING";
         let existing =
             "SELECT id FROM netwatch_alerts WHERE tenant_id = $1 AND agent = $2 AND upload_id = $3";
@@ -101,6 +102,9 @@ impl NetwatchStore {
                     .bind(&r.thresholds)
                     .bind(&r.shap_json)
                     .bind(r.created_at)
+                    .bind(r.triaged_at)
+                    .bind(r.resolved_at)
+                    .bind(r.self_test)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();

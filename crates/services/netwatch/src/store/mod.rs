@@ -2,9 +2,13 @@
 //! family). Column lists follow the house idiom (`macro_rules!` literals joined with `concat!`).
 
 mod agents;
+#[macro_use]
 mod alerts;
+mod analytics;
 mod licenses;
 mod rules;
+mod settings;
+mod tenant;
 mod tokens;
 mod whitelist;
 
@@ -12,6 +16,7 @@ use platform::store::Db;
 
 pub use agents::AgentHello;
 pub use alerts::{AlertQuery, NewAlert};
+pub use tenant::TENANT_TABLES;
 
 #[derive(Clone)]
 pub struct NetwatchStore {

@@ -17,6 +17,8 @@ pub struct TestResponse {
     pub headers: HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body's bytes (PDFs, ZIPs).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -116,12 +118,14 @@ impl ServiceClient<'_> {
         let response = request.send().await.expect("the server answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.expect("a readable body");
+        let bytes = response.bytes().await.expect("a readable body").to_vec();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         TestResponse {
             status,
             headers,
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
+            bytes,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod guard;
 pub mod netwatch;
 pub mod receiver;
 pub mod s3;
+pub mod stripe;
 pub mod vision;
 
 pub use client::TestResponse;
