@@ -14,6 +14,7 @@ pub mod packet;
 pub mod replay;
 pub mod rules;
 pub mod score;
+pub mod selftest;
 pub mod source;
 
 pub use config::{EngineConfig, RuleOverride};

@@ -75,6 +75,32 @@ where
     }
 }
 
+/// A dashboard caller with the admin role, checked before any body is read (so a non-admin gets
+/// 403 whatever it sent).
+pub struct Admin(pub Dashboard);
+
+impl<S> FromRequestParts<S> for Admin
+where
+    ServiceState: FromRef<S>,
+    NetwatchStore: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = Dashboard::from_request_parts(parts, state).await?;
+        user.require(&["admin"])?;
+        Ok(Admin(user))
+    }
+}
+
+impl std::ops::Deref for Admin {
+    type Target = Dashboard;
+    fn deref(&self) -> &Dashboard {
+        &self.0
+    }
+}
+
 /// Routes a lapsed licence does not lock: renewing it, and the GDPR export and erasure.
 const LICENCE_EXEMPT: &[&str] = &["/api/v1/billing/", "/api/v1/tenant"];
 

@@ -150,7 +150,7 @@ pub struct AlertRow {
     pub updated_at: DateTime<Utc>,
     pub triaged_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
-    /// A detection self-test (`redoubt-agent self-test`): stored resolved, kept out of analytics.
+    /// A detection self-test (`redoubt-agent --self-test`): stored resolved, kept out of analytics.
     pub self_test: bool,
 }
 

@@ -51,7 +51,18 @@ async fn analytics_add_up_to_what_was_uploaded_and_triaged() {
         assert_eq!(app.upload(&agent_a, batch.clone()).await.status, 200);
     }
     // A self-test is kept out of every figure.
-    let selftest = aged(detections_of("scan_sS_T5"), 0, "selftest");
+    // Real detections cannot be filed as a self-test.
+    let disguised = aged(detections_of("scan_sS_T5"), 0, "disguised");
+    let r = app
+        .client(NW)
+        .bearer(&agent_a)
+        .post(
+            "/api/v1/agents/detections",
+            json!({"detections": disguised, "self_test": true}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let selftest = self_test_detections("selftest");
     let r = app
         .client(NW)
         .bearer(&agent_a)
@@ -425,7 +436,7 @@ async fn every_readiness_check_follows_the_state_it_reads() {
 
     // MFA: attested by an admin; the self-test: a synthetic detection with its trace.
     assert_eq!(put(&admin, json!({"mfa_enforced": true})).await.status, 200);
-    let probe = aged(detections_of("scan_sS_T5"), 0, "probe");
+    let probe = self_test_detections("probe");
     let r = app
         .client(NW)
         .bearer(&agent)

@@ -707,6 +707,23 @@ async fn billing_goes_through_stripe_and_plans_limit_agents() {
         ("GET", "/v1/subscriptions", Some("cus_test_1"))
     );
 
+    // The price decides over stale metadata; an ended subscription goes back to free.
+    fake.lock().unwrap().subscriptions = vec![json!({"id": "sub_1", "status": "active",
+        "items": {"data": [{"price": {"id": "price_pro_annual"}}]}, "metadata": {"plan": "starter"}})];
+    let s = c.get("/api/v1/billing/subscription").await.body;
+    assert_eq!(
+        (s["plan"].as_str(), s["billing_cycle"].as_str()),
+        (Some("professional"), Some("annual")),
+        "{s}"
+    );
+    fake.lock().unwrap().subscriptions[0]["status"] = json!("canceled");
+    let s = c.get("/api/v1/billing/subscription").await.body;
+    assert_eq!(
+        (s["plan"].as_str(), s["status"].as_str()),
+        (Some("free"), Some("canceled")),
+        "{s}"
+    );
+
     // Stripe failing: 502 with the detail, nothing changed.
     fake.lock().unwrap().failing = true;
     for r in [

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
-use crate::auth::Dashboard;
+use crate::auth::{Admin, Dashboard};
 use crate::model::{BillingRow, Plan};
 use crate::store::NetwatchStore;
 use crate::ErrorBody;
@@ -72,10 +72,24 @@ fn period_end(sub: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
         .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
 }
 
+/// The plan and cycle a configured netwatch price id stands for.
+fn plan_of_price(
+    settings: &platform::settings::BillingSettings,
+    price: &str,
+) -> Option<(Plan, BillingCycle)> {
+    let (key, _) = settings
+        .prices
+        .iter()
+        .find(|(_, id)| id.as_str() == price)?;
+    let rest = key.strip_prefix("netwatch_")?;
+    let (plan, cycle) = rest.rsplit_once('_')?;
+    Some((Plan::parse(plan)?, BillingCycle::parse(cycle)?))
+}
+
 /// The tenant's plan, limits and subscription.
 #[utoipa::path(get, path = "/api/v1/billing/subscription", tag = "billing", security(("bearer" = [])),
     responses((status = 200, body = Subscription), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 429, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
+        (status = 423, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn subscription(
     State(state): State<ServiceState>,
     State(store): State<NetwatchStore>,
@@ -90,15 +104,24 @@ pub async fn subscription(
             .await
             .map_err(billing_error)?
         {
-            let plan = sub["metadata"]["plan"].as_str().and_then(Plan::parse);
+            // The price says what is paid for (a plan changed in the Portal changes the price,
+            // not our metadata); the metadata is the fallback for a price we do not know.
+            let priced = sub["items"]["data"][0]["price"]["id"]
+                .as_str()
+                .and_then(|id| plan_of_price(stripe.settings(), id));
+            let plan = priced
+                .map(|(p, _)| p)
+                .or_else(|| sub["metadata"]["plan"].as_str().and_then(Plan::parse));
+            let cycle = priced.map(|(_, c)| c).or_else(|| {
+                sub["metadata"]["billing_cycle"]
+                    .as_str()
+                    .and_then(BillingCycle::parse)
+            });
             let row = BillingRow {
                 stripe_customer_id: b.stripe_customer_id.clone(),
                 subscription_id: sub["id"].as_str().map(str::to_string),
                 plan: plan.map(|p| p.as_str().to_string()),
-                billing_cycle: sub["metadata"]["billing_cycle"]
-                    .as_str()
-                    .and_then(BillingCycle::parse)
-                    .map(|c| c.as_str().to_string()),
+                billing_cycle: cycle.map(|c| c.as_str().to_string()),
                 status: sub["status"].as_str().map(str::to_string),
                 current_period_end: period_end(&sub),
             };
@@ -181,14 +204,13 @@ async fn customer(
 /// A Stripe Checkout session for a paid plan (admins).
 #[utoipa::path(post, path = "/api/v1/billing/checkout", tag = "billing", request_body = CheckoutRequest, security(("bearer" = [])),
     responses((status = 200, body = SessionUrl), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn checkout(
     State(state): State<ServiceState>,
     State(store): State<NetwatchStore>,
-    user: Dashboard,
+    user: Admin,
     AppJson(body): AppJson<CheckoutRequest>,
 ) -> Result<Json<SessionUrl>, ApiError> {
-    user.require(&["admin"])?;
     let paid = "plan must be one of starter, professional, business, enterprise";
     let plan = match body.plan {
         Field::Value(p) if p != Plan::Free => p,
@@ -207,7 +229,7 @@ pub async fn checkout(
     let price = stripe
         .price(&format!("netwatch_{}_{}", plan.as_str(), cycle.as_str()))
         .map_err(billing_error)?;
-    let customer = customer(&stripe, &store, &user).await?;
+    let customer = customer(&stripe, &store, &user.0).await?;
     let settings = stripe.settings();
     let tenant = user.tenant_id().to_string();
     let minute = chrono::Utc::now().timestamp() / 60;
@@ -257,13 +279,12 @@ pub async fn checkout(
 /// A Stripe Customer Portal session (admins), once the tenant has a Stripe customer.
 #[utoipa::path(post, path = "/api/v1/billing/portal", tag = "billing", security(("bearer" = [])),
     responses((status = 200, body = SessionUrl), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn portal(
     State(state): State<ServiceState>,
     State(store): State<NetwatchStore>,
-    user: Dashboard,
+    user: Admin,
 ) -> Result<Json<SessionUrl>, ApiError> {
-    user.require(&["admin"])?;
     let stripe = stripe(&state)?;
     let billing = store.billing(user.tenant_id()).await?.ok_or_else(|| {
         ApiError::not_found("No billing account yet: subscribe first with POST /billing/checkout")

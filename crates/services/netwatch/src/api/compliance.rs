@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::auth::Dashboard;
+use crate::auth::{Admin, Dashboard};
 use crate::compliance::{self, AgentFacts, Check, ComplianceFacts};
 use crate::model::{ComplianceSettings, AGENT_VERSION};
 use crate::store::NetwatchStore;
@@ -215,10 +215,9 @@ fn flag(field: Field<bool>, name: &str) -> Result<Option<bool>, ApiError> {
 pub async fn put_settings(
     State(state): State<ServiceState>,
     State(store): State<NetwatchStore>,
-    user: Dashboard,
+    user: Admin,
     AppJson(body): AppJson<SettingsUpdate>,
 ) -> Result<Json<ComplianceSettings>, ApiError> {
-    user.require(&["admin"])?;
     let now = Utc::now();
     let mut s = store.compliance_settings(user.tenant_id()).await?;
     let contact = |v: &str| {

@@ -61,7 +61,7 @@ pub struct UploadedDetection {
 #[derive(Deserialize, ToSchema)]
 pub struct UploadRequest {
     detections: Vec<UploadedDetection>,
-    /// A detection self-test (`redoubt-agent self-test`): the alerts are stored already
+    /// A detection self-test (`redoubt-agent --self-test`): the alerts are stored already
     /// resolved, kept out of analytics, and count for the compliance self-test check.
     #[serde(default)]
     self_test: bool,
@@ -152,6 +152,15 @@ fn check(d: &UploadedDetection, i: usize) -> Result<Rule, ApiError> {
     Ok(rule)
 }
 
+/// Whether a detection is the self-test's synthetic scan (its two documentation addresses).
+fn is_self_test_traffic(d: &UploadedDetection) -> bool {
+    let ip = |text: &str| text.parse::<IpAddr>().ok();
+    ip(&d.source_ip) == Some(netdetect::selftest::SELF_TEST_SOURCE)
+        && d.dest_ip
+            .as_deref()
+            .is_none_or(|t| ip(t) == Some(netdetect::selftest::SELF_TEST_TARGET))
+}
+
 /// Upload a batch of detections (agents only).
 #[utoipa::path(post, path = "/api/v1/agents/detections", tag = "agents", request_body = UploadRequest, security(("bearer" = [])),
     responses((status = 200, body = UploadResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -172,6 +181,13 @@ pub async fn upload(
     let mut batch = Vec::with_capacity(body.detections.len());
     for (i, d) in body.detections.iter().enumerate() {
         let rule = check(d, i)?;
+        if body.self_test && !is_self_test_traffic(d) {
+            return Err(ApiError::bad_request(format!(
+                "detections[{i}]: a self-test runs from {} to {}; real detections cannot be filed as one",
+                netdetect::selftest::SELF_TEST_SOURCE,
+                netdetect::selftest::SELF_TEST_TARGET
+            )));
+        }
         let row = AlertRow {
             id: Uuid::new_v4(),
             tenant_id: agent.tenant_id,

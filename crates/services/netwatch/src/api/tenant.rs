@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::auth::Dashboard;
+use crate::auth::Admin;
 use crate::store::NetwatchStore;
 use crate::ErrorBody;
 
@@ -56,13 +56,12 @@ fn pretty<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
 /// Everything netwatch holds for the tenant, as a ZIP.
 #[utoipa::path(get, path = "/api/v1/tenant/export", tag = "gdpr", security(("bearer" = [])),
     responses((status = 200, description = "The archive; manifest.json lists each file's SHA-256", content_type = "application/zip", body = Vec<u8>),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn export(
     State(state): State<ServiceState>,
     State(store): State<NetwatchStore>,
-    user: Dashboard,
+    user: Admin,
 ) -> Result<Response, ApiError> {
-    user.require(&["admin"])?;
     let tenant_id = user.tenant_id();
     let now = chrono::Utc::now();
     let mut zip = ArchiveBuilder::new();
@@ -164,16 +163,24 @@ pub async fn export(
     .map_err(io)?;
 
     let mut file = zip.begin("audit_log.json").map_err(io)?;
+    // Pages run newest first by offset: an entry written meanwhile shifts them, so anything at
+    // or above the last seq written is a repeat and skipped (nothing can be skipped over).
     let (mut first, mut offset, mut entries) = (true, 0i64, 0usize);
+    let mut below = i64::MAX;
     loop {
         let (page, _) = state.platform.audit().page(tenant_id, 500, offset).await?;
         if page.is_empty() {
             break;
         }
         offset += page.len() as i64;
-        entries += page.len();
-        let items: Vec<Value> = page.iter().map(|e| json!(e)).collect();
-        push_items(&mut file, &mut first, items.into_iter())?;
+        let fresh: Vec<Value> = page
+            .iter()
+            .filter(|e| e.seq < below)
+            .map(|e| json!(e))
+            .collect();
+        below = page.iter().map(|e| e.seq).min().unwrap_or(below).min(below);
+        entries += fresh.len();
+        push_items(&mut file, &mut first, fresh.into_iter())?;
     }
     close_array(&mut file, first)?;
     file.end();
@@ -239,14 +246,13 @@ pub struct Erased {
 /// Erase all of the tenant's netwatch data (admins). Irreversible.
 #[utoipa::path(delete, path = "/api/v1/tenant", tag = "gdpr", request_body = EraseRequest, security(("bearer" = [])),
     responses((status = 200, body = Erased), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 423, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn erase(
     State(state): State<ServiceState>,
     State(store): State<NetwatchStore>,
-    user: Dashboard,
+    user: Admin,
     body: axum::body::Bytes,
 ) -> Result<Json<Erased>, ApiError> {
-    user.require(&["admin"])?;
     // Any body that is not the confirmation is a 400, a missing or non-JSON one included.
     let body: EraseRequest = serde_json::from_slice(&body).map_err(|_| {
         ApiError::bad_request(

@@ -174,6 +174,20 @@ pub async fn token(
             else {
                 return Ok(invalid());
             };
+            let status = state
+                .platform
+                .accounts()
+                .user_status(tenant_id, user_id)
+                .await
+                .map_err(|e| ApiError::internal().with_source(anyhow::anyhow!("{e}")))?;
+            if status.as_deref() == Some("locked") {
+                return Ok(gotrue_error(
+                    StatusCode::LOCKED,
+                    "locked",
+                    "user_banned",
+                    "This account is locked: ask your administrator to unlock it",
+                ));
+            }
             let role = state
                 .platform
                 .accounts()

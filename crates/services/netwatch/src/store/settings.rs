@@ -99,13 +99,18 @@ impl NetwatchStore {
     }
 
     /// Stores what Stripe says of the subscription; an active one sets the plan of the tenant's
-    /// usable licences (so agents get the plan's rule coverage at their next heartbeat).
+    /// usable licences (so agents get the plan's rule coverage at their next heartbeat), and an
+    /// ended one (canceled, unpaid, incomplete_expired) puts them back on the free plan.
     pub async fn record_subscription(&self, tenant_id: Uuid, b: &BillingRow) -> anyhow::Result<()> {
         let update = "UPDATE netwatch_billing SET subscription_id = $2, plan = $3, billing_cycle = $4, status = $5, \
                       current_period_end = $6, updated_at = $7 WHERE tenant_id = $1";
         let plan =
             "UPDATE netwatch_licenses SET plan = $2 WHERE tenant_id = $1 AND status = 'active'";
         let active = matches!(b.status.as_deref(), Some("active" | "trialing"));
+        let ended = matches!(
+            b.status.as_deref(),
+            Some("canceled" | "unpaid" | "incomplete_expired")
+        );
         on_db!(&self.db, |p| {
             let mut tx = p.begin().await?;
             sqlx::query(update)
@@ -118,7 +123,12 @@ impl NetwatchStore {
                 .bind(store::now())
                 .execute(&mut *tx)
                 .await?;
-            if let (true, Some(p)) = (active, &b.plan) {
+            let applied = match (active, ended, &b.plan) {
+                (true, _, Some(p)) => Some(p.as_str()),
+                (_, true, _) => Some("free"),
+                _ => None,
+            };
+            if let Some(p) = applied {
                 sqlx::query(plan)
                     .bind(tenant_id)
                     .bind(p)

@@ -111,3 +111,17 @@ impl TestApp {
             .await
     }
 }
+
+/// The self-test's synthetic scan, detected now, as the agent uploads it.
+pub fn self_test_detections(tag: &str) -> Vec<Value> {
+    let now = chrono::Utc::now().timestamp() as f64;
+    netdetect::selftest::synthetic_detections(now - 5.0)
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut v = serde_json::to_value(d).unwrap();
+            v["upload_id"] = json!(format!("{tag}-{i}"));
+            v
+        })
+        .collect()
+}
