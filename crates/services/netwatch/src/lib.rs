@@ -199,7 +199,10 @@ pub fn router(state: ServiceState) -> Router {
     // Bodies keep the platform's default limit (1 MiB): an upload batch fits (≤ 200 detections).
     // Every response carries X-RateLimit-*: those outside the groups above (health, docs,
     // unknown paths) draw from the general budget.
-    let spec = ServiceSpec::new(NetwatchEnvelope, docs).rate_limit_every_response(API);
+    // The GDPR export of a large tenant takes longer than the platform's default 30 s.
+    let spec = ServiceSpec::new(NetwatchEnvelope, docs)
+        .rate_limit_every_response(API)
+        .request_timeout(std::time::Duration::from_secs(300));
     assemble(
         api,
         NetwatchState {

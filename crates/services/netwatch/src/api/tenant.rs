@@ -14,6 +14,7 @@ use platform::http::fields::Field;
 use platform::http::ApiError;
 use platform::{ServiceName, ServiceState};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -30,10 +31,10 @@ fn io(e: std::io::Error) -> ApiError {
 }
 
 /// Writes `items` as one element each of a JSON array being streamed.
-fn push_items(
+fn push_items<T: Serialize>(
     file: &mut documents::archive::FileWriter<'_>,
     first: &mut bool,
-    items: impl Iterator<Item = Value>,
+    items: impl Iterator<Item = T>,
 ) -> Result<(), ApiError> {
     let mut chunk = Vec::with_capacity(1 << 16);
     for item in items {
@@ -87,7 +88,7 @@ pub async fn export(
     // Trails: one object per trace, its entries in order, each with its hashes.
     let mut file = zip.begin("proof_trails.json").map_err(io)?;
     let (mut first, mut after, mut traces) = (true, None, 0usize);
-    let mut current: Option<(uuid::Uuid, Vec<Value>)> = None;
+    let mut current: Option<(uuid::Uuid, Vec<EntryOut>)> = None;
     loop {
         let rows = store
             .trail_entries_after(tenant_id, after, PAGE * 3)
@@ -96,9 +97,18 @@ pub async fn export(
         after = Some((last.trace_id, last.seq));
         let mut done = Vec::new();
         for e in rows {
-            let entry = json!({"seq": e.seq, "kind": e.kind, "recorded_at": e.recorded_at,
-                "data": serde_json::from_str::<Value>(&e.data).unwrap_or(Value::Null),
-                "canonical": e.canonical, "prev_hash": e.prev_hash, "hash": e.hash});
+            // `data` is stored JSON: copied as it is, not parsed and written again.
+            let data = RawValue::from_string(e.data)
+                .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null"));
+            let entry = EntryOut {
+                seq: e.seq,
+                kind: e.kind,
+                recorded_at: e.recorded_at,
+                data,
+                canonical: e.canonical,
+                prev_hash: e.prev_hash,
+                hash: e.hash,
+            };
             match &mut current {
                 Some((trace, entries)) if *trace == e.trace_id => entries.push(entry),
                 _ => {
@@ -218,12 +228,30 @@ pub async fn export(
     Ok(response)
 }
 
-fn trail_json((trace_id, entries): (uuid::Uuid, Vec<Value>)) -> Value {
-    let head = entries
-        .last()
-        .map(|e| e["hash"].clone())
-        .unwrap_or(Value::Null);
-    json!({"trace_id": trace_id, "head_hash": head, "entries": entries})
+#[derive(Serialize)]
+struct EntryOut {
+    seq: i64,
+    kind: String,
+    recorded_at: String,
+    data: Box<RawValue>,
+    canonical: String,
+    prev_hash: String,
+    hash: String,
+}
+
+#[derive(Serialize)]
+struct TrailOut {
+    trace_id: uuid::Uuid,
+    head_hash: Option<String>,
+    entries: Vec<EntryOut>,
+}
+
+fn trail_json((trace_id, entries): (uuid::Uuid, Vec<EntryOut>)) -> TrailOut {
+    TrailOut {
+        trace_id,
+        head_hash: entries.last().map(|e| e.hash.clone()),
+        entries,
+    }
 }
 
 #[derive(Deserialize, ToSchema, Default)]
