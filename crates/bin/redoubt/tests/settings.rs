@@ -87,6 +87,14 @@ const SAMPLES: &[(&str, &str)] = &[
         "REDOUBT_BILLING__CANCEL_URL",
         "https://billing.example/cancel",
     ),
+    (
+        "REDOUBT_BILLING__PORTAL_RETURN_URL",
+        "https://billing.example/portal",
+    ),
+    (
+        "REDOUBT_BILLING__PRICES__NETWATCH_PROFESSIONAL_ANNUAL",
+        "price_netwatch_check",
+    ),
 ];
 
 /// Read by the logging set-up (a tracing filter), not by the configuration loader.
