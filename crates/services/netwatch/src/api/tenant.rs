@@ -94,9 +94,10 @@ pub async fn export(
             .trail_entries_after(tenant_id, after, PAGE * 3)
             .await?;
         let Some(last) = rows.last() else { break };
-        after = Some((last.trace_id, last.seq));
+        after = Some((last.trace_id, last.entry.seq));
         let mut done = Vec::new();
-        for e in rows {
+        for row in rows {
+            let (trace_id, e) = (row.trace_id, row.entry);
             // `data` is stored JSON: copied as it is, not parsed and written again.
             let data = RawValue::from_string(e.data)
                 .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null"));
@@ -110,9 +111,9 @@ pub async fn export(
                 hash: e.hash,
             };
             match &mut current {
-                Some((trace, entries)) if *trace == e.trace_id => entries.push(entry),
+                Some((trace, entries)) if *trace == trace_id => entries.push(entry),
                 _ => {
-                    if let Some(finished) = current.replace((e.trace_id, vec![entry])) {
+                    if let Some(finished) = current.replace((trace_id, vec![entry])) {
                         done.push(finished);
                     }
                 }

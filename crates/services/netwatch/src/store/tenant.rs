@@ -6,7 +6,7 @@ use platform::on_db;
 use uuid::Uuid;
 
 use super::NetwatchStore;
-use crate::model::{AlertRow, LicenseRow};
+use crate::model::{AlertRow, LicenseRow, TrailEntryRow};
 
 /// Every netwatch table holding tenant rows, children first (the order erasure deletes in).
 pub const TENANT_TABLES: &[&str] = &[
@@ -26,13 +26,8 @@ pub const TENANT_TABLES: &[&str] = &[
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExportedEntry {
     pub trace_id: Uuid,
-    pub seq: i64,
-    pub kind: String,
-    pub recorded_at: String,
-    pub data: String,
-    pub canonical: String,
-    pub prev_hash: String,
-    pub hash: String,
+    #[sqlx(flatten)]
+    pub entry: TrailEntryRow,
 }
 
 /// A suppression as exported (all of them, expired too).
