@@ -55,7 +55,7 @@ pub fn service_migrations(service: ServiceName) -> Option<&'static platform::sto
         ServiceName::Enclave => Some(&enclave::MIGRATIONS),
         ServiceName::Vision => Some(&vision::MIGRATIONS),
         ServiceName::Netwatch => Some(&netwatch::MIGRATIONS),
-        ServiceName::Testops => None,
+        ServiceName::Testops => Some(&testops::MIGRATIONS),
     }
 }
 

@@ -24,6 +24,10 @@ pub struct ApiError {
     /// A short error title for contracts that carry one (testops' `error` field).
     pub title: Option<&'static str>,
     pub rate_limit: Option<RateLimitInfo>,
+    /// Fields a contract adds to some error bodies (testops' `upgradeUrl` and `usage` on a plan
+    /// limit, `retryAfter` on a lockout, `details` on a validation error): its envelope writes
+    /// them beside the usual ones.
+    pub extra: Option<Arc<serde_json::Map<String, serde_json::Value>>>,
     /// What went wrong underneath, for the log only: the envelope middleware logs it with the
     /// request id; the caller never sees it.
     pub source: Option<Arc<anyhow::Error>>,
@@ -59,6 +63,7 @@ impl ApiError {
             message: message.into(),
             title: None,
             rate_limit: None,
+            extra: None,
             source: None,
         }
     }
@@ -108,6 +113,14 @@ impl ApiError {
     /// The same error, keeping `cause` for the log.
     pub fn with_source(mut self, cause: impl Into<anyhow::Error>) -> ApiError {
         self.source = Some(Arc::new(cause.into()));
+        self
+    }
+
+    /// Adds `key: value` to the fields the envelope writes beside the usual ones.
+    pub fn with_extra(mut self, key: &str, value: serde_json::Value) -> ApiError {
+        let mut extra = self.extra.as_deref().cloned().unwrap_or_default();
+        extra.insert(key.to_string(), value);
+        self.extra = Some(Arc::new(extra));
         self
     }
 

@@ -35,6 +35,8 @@ pub struct Member {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub role: String,
+    /// Who invited them (guard's invitations; the column is guard's migration).
+    #[sqlx(default)]
     pub invited_by: Option<String>,
 }
 
@@ -99,7 +101,7 @@ pub fn normalize_email(email: &str) -> Result<String, AccountError> {
 
 #[derive(Clone)]
 pub struct Accounts {
-    db: Db,
+    pub(super) db: Db,
 }
 
 impl Accounts {

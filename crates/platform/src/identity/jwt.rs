@@ -1,6 +1,6 @@
 //! HS256 JWTs as the contracts describe them: `sub`, `email`, `tenant_id`, `role`, `iat`, `exp`,
 //! plus `aud` naming the service that issued the token, so a token for one service is refused by
-//! another.
+//! another, and `jti`, the token's own id.
 
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,9 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    /// A random id per token, so one token can be revoked (testops' logout) without the others.
+    #[serde(default)]
+    pub jti: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -66,6 +69,7 @@ impl JwtKeys {
             aud: service.as_str().to_string(),
             iat,
             exp: iat + self.ttl_secs,
+            jti: Uuid::new_v4().simple().to_string(),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing cannot fail")

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod jwt;
 pub mod login;
+pub mod membership;
 pub mod password;
 
 pub use accounts::{AccountError, Accounts, Member, MemberQuery, Tenant, User};

@@ -1,134 +1,175 @@
-//! `POST /api/auth/login` and `GET /api/auth/me`.
+//! testops' caller: a JWT of this service that was not revoked by logout, or an `x-api-key`
+//! (`pk_live_…`) — the docs accept a key on every API route. Either way the user must still be
+//! an active member with a testops role, read live (a role change applies at once, a removed
+//! user's token and keys stop working).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
-use axum::Json;
-use platform::http::{ApiError, AppJson, AuthUser};
-use platform::identity::login::{password_login, LoginError};
+use axum::extract::{FromRef, FromRequestParts};
+use http::request::Parts;
+use platform::http::auth::{bearer_token, presented_api_key};
+use platform::http::fields::Vocabulary;
+use platform::http::ApiError;
+use platform::identity::JwtError;
 use platform::{ServiceName, ServiceState};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::ErrorBody;
+use crate::model::Role;
+use crate::store::TestopsStore;
 
-#[derive(Deserialize, ToSchema)]
-pub struct LoginRequest {
-    email: Option<String>,
-    password: Option<String>,
+/// Someone calling the API, with their live role.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    /// The contract's id of the user.
+    pub member_id: String,
+    pub email: String,
+    pub role: Role,
+    /// `(jti, exp)` of the JWT used; `None` when an API key was.
+    pub token: Option<(String, i64)>,
 }
 
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionUser {
-    id: Uuid,
-    email: String,
-    name: String,
-    /// `admin` | `developer` | `viewer`.
-    role: String,
-    organization_id: Uuid,
-    organization_name: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct LoginResponse {
-    success: bool,
-    /// HS256 JWT, valid 24 hours.
-    token: String,
-    user: SessionUser,
-}
-
-/// Log in with email and password. Auth tier: 5 requests per minute per IP.
-#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest, responses(
-    (status = 200, body = LoginResponse), (status = 400, body = ErrorBody, description = "Missing credentials"),
-    (status = 401, body = ErrorBody, description = "Invalid credentials"), (status = 429, body = ErrorBody)))]
-pub async fn login(
-    State(state): State<ServiceState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    AppJson(req): AppJson<LoginRequest>,
-) -> Result<Json<LoginResponse>, ApiError> {
-    let (Some(email), Some(password)) = (
-        req.email.filter(|e| !e.trim().is_empty()),
-        req.password.filter(|p| !p.is_empty()),
-    ) else {
-        return Err(ApiError::bad_request("Email and password are required")
-            .with_title("Missing credentials"));
-    };
-    let done = password_login(
-        &state.platform,
-        ServiceName::Testops,
-        &email,
-        &password,
-        peer.ip(),
-    )
-    .await
-    .map_err(|e| match e {
-        LoginError::InvalidCredentials | LoginError::Locked => {
-            ApiError::unauthorized("Email or password is incorrect")
-                .with_title("Invalid credentials")
+impl Caller {
+    /// 403 `Insufficient permissions` unless the caller's role is one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.role) {
+            return Ok(());
         }
-        LoginError::Other(e) => e.into(),
-    })?;
-    let organization_name = organization_name(&state, done.user.tenant_id).await?;
-    Ok(Json(LoginResponse {
-        success: true,
-        token: done.token,
-        user: SessionUser {
-            id: done.user.id,
-            email: done.user.email,
-            name: done.user.display_name,
-            role: done.role,
-            organization_id: done.user.tenant_id,
-            organization_name,
-        },
-    }))
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(ApiError::forbidden(format!(
+            "This action requires one of the following roles: {}. Your role: {}.",
+            names.join(", "),
+            self.role
+        ))
+        .with_title("Insufficient permissions"))
+    }
+
+    /// Admins only.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        self.require(&[Role::Admin])
+    }
+
+    /// Admins and developers (viewers read only).
+    pub fn require_writer(&self) -> Result<(), ApiError> {
+        self.require(&[Role::Admin, Role::Developer])
+    }
 }
 
-async fn organization_name(state: &ServiceState, tenant_id: Uuid) -> Result<String, ApiError> {
-    let tenant = state
-        .platform
-        .accounts()
-        .tenant_by_id(tenant_id)
-        .await
-        .map_err(anyhow::Error::from)?;
-    Ok(tenant.map(|t| t.name).unwrap_or_default())
+fn invalid_token(message: &str) -> ApiError {
+    ApiError::unauthorized(message.to_string()).with_title("Invalid token")
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct MeResponse {
-    success: bool,
-    data: SessionUser,
+fn invalid_key() -> ApiError {
+    ApiError::unauthorized("The provided API key is invalid or has been revoked.")
+        .with_title("Invalid API key")
 }
 
-/// The caller's profile and organisation.
-#[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])), responses(
-    (status = 200, body = MeResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn me(
-    State(state): State<ServiceState>,
-    user: AuthUser,
-) -> Result<Json<MeResponse>, ApiError> {
-    let not_found =
-        || ApiError::not_found("User or organization not found").with_title("User not found");
-    let account = state
-        .platform
-        .accounts()
-        .user_by_email(&user.claims.email)
-        .await
-        .map_err(anyhow::Error::from)?;
-    let account = account
-        .filter(|a| a.id == user.user_id() && a.tenant_id == user.tenant_id())
-        .ok_or_else(not_found)?;
-    let organization_name = organization_name(&state, account.tenant_id).await?;
-    Ok(Json(MeResponse {
-        success: true,
-        data: SessionUser {
-            id: account.id,
-            email: account.email,
-            name: account.display_name,
-            role: user.claims.role.clone(),
-            organization_id: account.tenant_id,
-            organization_name,
-        },
-    }))
+impl<S> FromRequestParts<S> for Caller
+where
+    ServiceState: FromRef<S>,
+    TestopsStore: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let shared = ServiceState::from_ref(state);
+        let store = TestopsStore::from_ref(state);
+        let platform = &shared.platform;
+        let (tenant_id, user_id, token, via_key) = if let Some(key) =
+            presented_api_key(&parts.headers, ServiceName::Testops)
+        {
+            let record = platform
+                .api_keys()
+                .authenticate(ServiceName::Testops, key)
+                .await?
+                .ok_or_else(invalid_key)?;
+            let user = record.created_by.ok_or_else(invalid_key)?;
+            (record.tenant_id, user, None, true)
+        } else if let Some(token) = bearer_token(&parts.headers) {
+            let claims = match platform.jwt().verify(ServiceName::Testops, token) {
+                Ok(claims) => claims,
+                Err(JwtError::Expired) => {
+                    return Err(invalid_token("Token has expired. Please login again."))
+                }
+                Err(JwtError::Invalid) => {
+                    return Err(invalid_token("The token is invalid. Please login again."))
+                }
+            };
+            // A token without an id (none are issued so) cannot be revoked: refused.
+            if claims.jti.is_empty() || store.is_revoked(&claims.jti).await? {
+                return Err(ApiError::unauthorized(
+                    "This token was revoked by logging out. Please login again.",
+                )
+                .with_title("Token has been revoked"));
+            }
+            (
+                claims.tenant_id,
+                claims.sub,
+                Some((claims.jti, claims.exp)),
+                false,
+            )
+        } else {
+            return Err(ApiError::unauthorized(
+                    "No credentials provided. Send an x-api-key header or Authorization: Bearer <token> (see POST /api/auth/login).",
+                )
+                .with_title("Authentication required"));
+        };
+        let gone = || {
+            if via_key {
+                invalid_key()
+            } else {
+                invalid_token(
+                    "This account is no longer active in this organization. Please login again.",
+                )
+            }
+        };
+        let role = platform
+            .accounts()
+            .role_of(tenant_id, user_id, ServiceName::Testops)
+            .await
+            .map_err(anyhow::Error::from)?
+            .and_then(|r| Role::parse(&r))
+            .ok_or_else(gone)?;
+        let member = store
+            .member_by_user(user_id)
+            .await?
+            .filter(|m| m.tenant_id == tenant_id)
+            .ok_or_else(gone)?;
+        let email = platform
+            .accounts()
+            .user(tenant_id, user_id)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or_else(gone)?
+            .email;
+        Ok(Caller {
+            tenant_id,
+            user_id,
+            member_id: member.id,
+            email,
+            role,
+            token,
+        })
+    }
+}
+
+impl Caller {
+    /// Appends `action` on `target` to the tenant's audit log, as this caller.
+    pub async fn audit(
+        &self,
+        platform: &platform::Platform,
+        action: &str,
+        target: String,
+        details: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        let event = platform::audit::AuditEvent {
+            service: ServiceName::Testops,
+            actor: self.email.clone(),
+            action: action.into(),
+            target,
+            details,
+        };
+        platform.audit().append(self.tenant_id, event).await?;
+        Ok(())
+    }
 }

@@ -52,3 +52,16 @@ pub async fn health(State(state): State<ServiceState>) -> Response {
     };
     health_response(database, body)
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct Root {
+    message: &'static str,
+}
+
+/// Liveness in the vendor's shape (`{message}`).
+#[utoipa::path(get, path = "/", tag = "health", responses((status = 200, body = Root)))]
+pub async fn root() -> axum::Json<Root> {
+    axum::Json(Root {
+        message: "Redoubt testops service is running!",
+    })
+}

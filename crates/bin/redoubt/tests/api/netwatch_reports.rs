@@ -453,6 +453,15 @@ async fn the_export_matches_its_manifest_and_erasure_leaves_no_row() {
     for pair in entries.windows(2) {
         assert_eq!(pair[1]["prev_hash"], pair[0]["hash"], "the chain links");
     }
+    for e in entries {
+        // The hash is checkable from the file alone, and `canonical` carries the entry's data.
+        let canonical = e["canonical"].as_str().unwrap();
+        let linked = format!("{}{canonical}", e["prev_hash"].as_str().unwrap());
+        assert_eq!(e["hash"], hex::encode(Sha256::digest(linked.as_bytes())));
+        let body: Value = serde_json::from_str(canonical).unwrap();
+        assert_eq!(body["seq"], e["seq"]);
+        assert!(body["data"].is_object(), "{body}");
+    }
     let settings: Value = serde_json::from_slice(&files["settings.json"]).unwrap();
     assert_eq!(settings["compliance"]["dpo_contact"], "dpo@acme.test");
     let licences = String::from_utf8(files["licenses.json"].clone()).unwrap();

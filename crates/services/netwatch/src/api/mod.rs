@@ -8,6 +8,7 @@ pub mod billing;
 pub mod compliance;
 pub mod config;
 pub mod detections;
+pub mod export_archive;
 pub mod health;
 pub mod reports;
 pub mod tenant;

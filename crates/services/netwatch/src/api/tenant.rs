@@ -8,31 +8,25 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use documents::archive::ArchiveBuilder;
 use platform::audit::AuditEvent;
 use platform::http::fields::Field;
 use platform::http::ApiError;
 use platform::{ServiceName, ServiceState};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::api::export_archive::ExportArchive;
 use crate::auth::Admin;
-use crate::store::NetwatchStore;
+use crate::store::{ExportedEntry, NetwatchStore};
 use crate::ErrorBody;
 
 /// Rows read per query while exporting.
 const PAGE: i64 = 2_000;
 
-fn io(e: std::io::Error) -> ApiError {
-    anyhow::anyhow!("writing the export: {e}").into()
-}
-
 /// Writes `items` as one element each of a JSON array being streamed.
-fn push_items<T: Serialize>(
-    file: &mut documents::archive::FileWriter<'_>,
+async fn push_items<T: Serialize>(
+    zip: &ExportArchive,
     first: &mut bool,
     items: impl Iterator<Item = T>,
 ) -> Result<(), ApiError> {
@@ -42,12 +36,17 @@ fn push_items<T: Serialize>(
         *first = false;
         serde_json::to_writer(&mut chunk, &item).map_err(|e| anyhow::anyhow!(e))?;
     }
-    file.write(&chunk).map_err(io)
+    zip.write(chunk).await
 }
 
-fn close_array(file: &mut documents::archive::FileWriter<'_>, first: bool) -> Result<(), ApiError> {
-    file.write(if first { b"[]\n" } else { b"\n]\n" })
-        .map_err(io)
+async fn close_array(zip: &ExportArchive, first: bool) -> Result<(), ApiError> {
+    zip.write(if first {
+        b"[]\n".to_vec()
+    } else {
+        b"\n]\n".to_vec()
+    })
+    .await?;
+    zip.end().await
 }
 
 fn pretty<T: Serialize>(value: &T) -> Result<Vec<u8>, ApiError> {
@@ -65,10 +64,10 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let tenant_id = user.tenant_id();
     let now = chrono::Utc::now();
-    let mut zip = ArchiveBuilder::new();
+    let zip = ExportArchive::start();
     let mut counts = serde_json::Map::new();
 
-    let mut file = zip.begin("alerts.json").map_err(io)?;
+    zip.begin("alerts.json").await?;
     let (mut first, mut after, mut n) = (true, None, 0usize);
     loop {
         let rows = store.alerts_after(tenant_id, after, PAGE).await?;
@@ -76,63 +75,45 @@ pub async fn export(
         after = Some(last.id);
         n += rows.len();
         push_items(
-            &mut file,
+            &zip,
             &mut first,
             rows.into_iter().map(crate::api::alerts::export_json),
-        )?;
+        )
+        .await?;
     }
-    close_array(&mut file, first)?;
-    file.end();
+    close_array(&zip, first).await?;
     counts.insert("alerts".into(), n.into());
 
     // Trails: one object per trace, its entries in order, each with its hashes.
-    let mut file = zip.begin("proof_trails.json").map_err(io)?;
+    zip.begin("proof_trails.json").await?;
     let (mut first, mut after, mut traces) = (true, None, 0usize);
-    let mut current: Option<(uuid::Uuid, Vec<EntryOut>)> = None;
+    let mut current: Vec<ExportedEntry> = Vec::new();
     loop {
         let rows = store
             .trail_entries_after(tenant_id, after, PAGE * 3)
             .await?;
         let Some(last) = rows.last() else { break };
-        after = Some((last.trace_id, last.entry.seq));
+        after = Some((last.trace_id, last.seq));
         let mut done = Vec::new();
         for row in rows {
-            let (trace_id, e) = (row.trace_id, row.entry);
-            // `data` is stored JSON: copied as it is, not parsed and written again.
-            let data = RawValue::from_string(e.data)
-                .unwrap_or_else(|_| RawValue::from_string("null".into()).expect("null"));
-            let entry = EntryOut {
-                seq: e.seq,
-                kind: e.kind,
-                recorded_at: e.recorded_at,
-                data,
-                canonical: e.canonical,
-                prev_hash: e.prev_hash,
-                hash: e.hash,
-            };
-            match &mut current {
-                Some((trace, entries)) if *trace == trace_id => entries.push(entry),
-                _ => {
-                    if let Some(finished) = current.replace((trace_id, vec![entry])) {
-                        done.push(finished);
-                    }
-                }
+            if current.first().is_some_and(|e| e.trace_id != row.trace_id) {
+                done.push(trail_json(std::mem::take(&mut current)));
             }
+            current.push(row);
         }
         traces += done.len();
-        push_items(&mut file, &mut first, done.into_iter().map(trail_json))?;
+        push_items(&zip, &mut first, done.into_iter()).await?;
     }
-    if let Some(finished) = current.take() {
+    if !current.is_empty() {
         traces += 1;
-        push_items(&mut file, &mut first, std::iter::once(trail_json(finished)))?;
+        push_items(&zip, &mut first, std::iter::once(trail_json(current))).await?;
     }
-    close_array(&mut file, first)?;
-    file.end();
+    close_array(&zip, first).await?;
     counts.insert("proof_trails".into(), traces.into());
 
     let devices = store.agents(tenant_id).await?;
     counts.insert("devices".into(), devices.len().into());
-    zip.add("devices.json", &pretty(&devices)?).map_err(io)?;
+    zip.add("devices.json", pretty(&devices)?).await?;
     let licenses: Vec<Value> = store
         .licenses(tenant_id)
         .await?
@@ -143,11 +124,10 @@ pub async fn export(
         })
         .collect();
     counts.insert("licenses".into(), licenses.len().into());
-    zip.add("licenses.json", &pretty(&licenses)?).map_err(io)?;
+    zip.add("licenses.json", pretty(&licenses)?).await?;
     let whitelist = store.whitelist(tenant_id).await?;
     counts.insert("whitelist".into(), whitelist.len().into());
-    zip.add("whitelist.json", &pretty(&whitelist)?)
-        .map_err(io)?;
+    zip.add("whitelist.json", pretty(&whitelist)?).await?;
     let rules: Vec<Value> = store
         .rule_overrides(tenant_id)
         .await?
@@ -157,11 +137,9 @@ pub async fn export(
             "thresholds": serde_json::from_str::<Value>(&r.thresholds).unwrap_or(Value::Null)})
         })
         .collect();
-    zip.add("rule_overrides.json", &pretty(&rules)?)
-        .map_err(io)?;
+    zip.add("rule_overrides.json", pretty(&rules)?).await?;
     let suppressions = store.suppressions(tenant_id).await?;
-    zip.add("suppressions.json", &pretty(&suppressions)?)
-        .map_err(io)?;
+    zip.add("suppressions.json", pretty(&suppressions)?).await?;
     let settings = store.compliance_settings(tenant_id).await?;
     let billing = store.billing(tenant_id).await?.map(|b| {
         json!({"stripe_customer_id": b.stripe_customer_id, "subscription_id": b.subscription_id, "plan": b.plan,
@@ -169,11 +147,11 @@ pub async fn export(
     });
     zip.add(
         "settings.json",
-        &pretty(&json!({"compliance": settings, "billing": billing}))?,
+        pretty(&json!({"compliance": settings, "billing": billing}))?,
     )
-    .map_err(io)?;
+    .await?;
 
-    let mut file = zip.begin("audit_log.json").map_err(io)?;
+    zip.begin("audit_log.json").await?;
     // Pages run newest first by offset: an entry written meanwhile shifts them, so anything at
     // or above the last seq written is a repeat and skipped (nothing can be skipped over).
     let (mut first, mut offset, mut entries) = (true, 0i64, 0usize);
@@ -191,10 +169,9 @@ pub async fn export(
             .collect();
         below = page.iter().map(|e| e.seq).min().unwrap_or(below).min(below);
         entries += fresh.len();
-        push_items(&mut file, &mut first, fresh.into_iter())?;
+        push_items(&zip, &mut first, fresh.into_iter()).await?;
     }
-    close_array(&mut file, first)?;
-    file.end();
+    close_array(&zip, first).await?;
     counts.insert("audit_log".into(), entries.into());
 
     let key = crate::trail::signer(state.platform.master_key());
@@ -202,8 +179,8 @@ pub async fn export(
         .finish(json!({"format": "redoubt-netwatch-export/1", "tenant_id": tenant_id, "generated_at": now,
             "counts": counts, "proof_trail_public_key": key.public_key(), "proof_trail_key_id": key.key_id(),
             "notes": "JSON files are UTF-8; times are RFC 3339 UTC, alert timestamps Unix seconds. Each trail's entries chain with SHA-256 over RFC 8785 canonical JSON (see docs/services.md)."}))
-        .map_err(io)?;
-    let sha256 = hex::encode(Sha256::digest(&archive));
+        .await?;
+    let (archive, sha256) = (archive.bytes, archive.sha256);
     let event = AuditEvent {
         service: ServiceName::Netwatch,
         actor: user.email().to_string(),
@@ -230,26 +207,17 @@ pub async fn export(
 }
 
 #[derive(Serialize)]
-struct EntryOut {
-    seq: i64,
-    kind: String,
-    recorded_at: String,
-    data: Box<RawValue>,
-    canonical: String,
-    prev_hash: String,
-    hash: String,
-}
-
-#[derive(Serialize)]
 struct TrailOut {
     trace_id: uuid::Uuid,
     head_hash: Option<String>,
-    entries: Vec<EntryOut>,
+    /// Each entry's `data` is inside its `canonical` text (`hash = sha256(prev_hash ‖ canonical)`).
+    entries: Vec<ExportedEntry>,
 }
 
-fn trail_json((trace_id, entries): (uuid::Uuid, Vec<EntryOut>)) -> TrailOut {
+/// One trace's entries (in order, at least one) as exported.
+fn trail_json(entries: Vec<ExportedEntry>) -> TrailOut {
     TrailOut {
-        trace_id,
+        trace_id: entries[0].trace_id,
         head_hash: entries.last().map(|e| e.hash.clone()),
         entries,
     }

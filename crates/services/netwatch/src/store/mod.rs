@@ -16,7 +16,7 @@ use platform::store::Db;
 
 pub use agents::AgentHello;
 pub use alerts::{AlertQuery, NewAlert};
-pub use tenant::TENANT_TABLES;
+pub use tenant::{ExportedEntry, TENANT_TABLES};
 
 #[derive(Clone)]
 pub struct NetwatchStore {

@@ -6,7 +6,7 @@ use platform::on_db;
 use uuid::Uuid;
 
 use super::NetwatchStore;
-use crate::model::{AlertRow, LicenseRow, TrailEntryRow};
+use crate::model::{AlertRow, LicenseRow};
 
 /// Every netwatch table holding tenant rows, children first (the order erasure deletes in).
 pub const TENANT_TABLES: &[&str] = &[
@@ -23,11 +23,17 @@ pub const TENANT_TABLES: &[&str] = &[
 ];
 
 /// One proof-trail entry with its trace, as the export lists them.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct ExportedEntry {
+    #[serde(skip)]
     pub trace_id: Uuid,
-    #[sqlx(flatten)]
-    pub entry: TrailEntryRow,
+    pub seq: i64,
+    pub kind: String,
+    pub recorded_at: String,
+    /// The entry's RFC 8785 text, `data` included (so `data` is not read twice).
+    pub canonical: String,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
 /// A suppression as exported (all of them, expired too).
@@ -53,11 +59,11 @@ impl NetwatchStore {
         let sql = concat!(
             "SELECT ",
             alert_columns!(),
-            " FROM netwatch_alerts WHERE tenant_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
+            " FROM netwatch_alerts WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3"
         );
         on_db!(&self.db, |p| sqlx::query_as(sql)
             .bind(tenant_id)
-            .bind(after)
+            .bind(after.unwrap_or(Uuid::nil()))
             .bind(limit)
             .fetch_all(p)
             .await)
@@ -71,10 +77,10 @@ impl NetwatchStore {
         after: Option<(Uuid, i64)>,
         limit: i64,
     ) -> anyhow::Result<Vec<ExportedEntry>> {
-        let sql = "SELECT trace_id, seq, kind, recorded_at, data, canonical, prev_hash, hash FROM netwatch_trail_entries \
-                   WHERE tenant_id = $1 AND ($2 IS NULL OR trace_id > $2 OR (trace_id = $2 AND seq > $3)) \
-                   ORDER BY trace_id, seq LIMIT $4";
-        let (trace, seq) = after.map_or((None, 0), |(t, s)| (Some(t), s));
+        let sql = "SELECT trace_id, seq, kind, recorded_at, canonical, prev_hash, hash FROM netwatch_trail_entries \
+                   WHERE tenant_id = $1 AND (trace_id, seq) > ($2, $3) ORDER BY trace_id, seq LIMIT $4";
+        // Keyset pages (a range on the (tenant, trace, seq) index); the nil id sorts first.
+        let (trace, seq) = after.unwrap_or((Uuid::nil(), i64::MIN));
         on_db!(&self.db, |p| sqlx::query_as(sql)
             .bind(tenant_id)
             .bind(trace)

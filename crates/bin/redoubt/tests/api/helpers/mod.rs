@@ -10,6 +10,7 @@ pub mod netwatch;
 pub mod receiver;
 pub mod s3;
 pub mod stripe;
+pub mod testops;
 pub mod vision;
 
 pub use client::TestResponse;

@@ -1,0 +1,105 @@
+//! testops' handlers, one module per resource, and what they share: id parsing, the
+//! organisation view, the user view, plan-limit errors.
+
+pub mod api_keys;
+pub mod env_vars;
+pub mod invitations;
+pub mod organization;
+pub mod projects;
+pub mod session;
+pub mod users;
+
+use chrono::{DateTime, Utc};
+use platform::http::ApiError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::model::id::parse_id;
+use crate::model::plan::{percent_used, Limits};
+
+/// `raw` as an id, or 400 `error` (e.g. "Invalid user ID format").
+pub fn id_or_400(raw: &str, error: &'static str) -> Result<String, ApiError> {
+    parse_id(raw)
+        .ok_or_else(|| ApiError::bad_request("Ids are 24 hexadecimal characters").with_title(error))
+}
+
+/// A platform user status as the contract names it: `active`, `invited` or `suspended`.
+pub fn member_status(platform_status: &str) -> &'static str {
+    match platform_status {
+        "active" => "active",
+        "pending" => "invited",
+        _ => "suspended",
+    }
+}
+
+/// The 403 of a plan limit, with the contract's `upgradeUrl` and `usage`.
+pub fn plan_limit(error: &'static str, message: String, used: i64, limit: i64) -> ApiError {
+    ApiError::forbidden(message)
+        .with_title(error)
+        .with_extra("upgradeUrl", "/settings?tab=billing".into())
+        .with_extra(
+            "usage",
+            serde_json::json!({"used": used, "limit": limit, "percentUsed": percent_used(used, limit)}),
+        )
+}
+
+/// A boolean field of an update: its value when it was sent as one; a problem noted when it
+/// was sent as anything else.
+pub fn bool_field(
+    problems: &mut Vec<(String, String)>,
+    field: &str,
+    value: Option<&serde_json::Value>,
+) -> Option<bool> {
+    let value = value?;
+    let flag = value.as_bool();
+    if flag.is_none() {
+        problems.push((field.to_string(), "must be a boolean".to_string()));
+    }
+    flag
+}
+
+/// The 400 of a body that does not validate, naming each field (`details`).
+pub fn invalid_payload(error: &'static str, problems: Vec<(String, String)>) -> ApiError {
+    let message = problems
+        .iter()
+        .map(|(field, problem)| format!("{field}: {problem}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let details: serde_json::Map<String, serde_json::Value> = problems
+        .into_iter()
+        .map(|(field, problem)| (field, serde_json::json!({"_errors": [problem]})))
+        .collect();
+    ApiError::bad_request(message)
+        .with_title(error)
+        .with_extra("details", details.into())
+}
+
+/// A JSON body that may be left out (empty: the defaults).
+pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!("The body is not valid JSON: {e}")).with_title("Invalid JSON")
+    })
+}
+
+/// A time as the contract writes it: RFC 3339 with milliseconds, UTC.
+pub fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// An organisation as `me` and `GET /organization` show it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgSummary {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    /// `free` | `starter` | `team` | `business` | `enterprise`.
+    pub plan: String,
+    pub limits: Limits,
+    pub user_count: i64,
+    pub user_limit: i64,
+    pub ai_analysis_enabled: bool,
+}
