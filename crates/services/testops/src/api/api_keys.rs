@@ -11,7 +11,7 @@ use platform::{ServiceName, ServiceState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::session::MessageResponse;
+use crate::api::MessageResponse;
 use crate::api::{id_or_400, iso, optional_json};
 use crate::auth::Caller;
 use crate::store::TestopsStore;

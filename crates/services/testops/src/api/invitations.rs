@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::api::organization::organization_of;
-use crate::api::session::{token_hash, MessageResponse};
 use crate::api::{id_or_400, iso, plan_limit};
+use crate::api::{token_hash, MessageResponse};
 use crate::auth::Caller;
 use crate::model::rows::InvitationRow;
 use crate::model::Role;

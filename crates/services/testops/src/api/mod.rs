@@ -9,6 +9,7 @@ pub mod projects;
 pub mod session;
 pub mod users;
 
+use axum::Json;
 use chrono::{DateTime, Utc};
 use platform::http::ApiError;
 use serde::Serialize;
@@ -102,4 +103,24 @@ pub struct OrgSummary {
     pub user_count: i64,
     pub user_limit: i64,
     pub ai_analysis_enabled: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageResponse {
+    pub success: bool,
+    pub message: String,
+}
+
+impl MessageResponse {
+    pub fn ok(message: impl Into<String>) -> Json<MessageResponse> {
+        Json(MessageResponse {
+            success: true,
+            message: message.into(),
+        })
+    }
+}
+
+/// SHA-256 of a 64-hex token, the only form invitation tokens are stored in.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    <sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()).to_vec()
 }

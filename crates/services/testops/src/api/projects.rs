@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::api::organization::organization_of;
-use crate::api::session::MessageResponse;
+use crate::api::MessageResponse;
 use crate::api::{bool_field, id_or_400, invalid_payload, iso, plan_limit};
 use crate::auth::Caller;
 use crate::model::rows::ProjectRow;

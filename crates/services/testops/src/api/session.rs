@@ -13,12 +13,11 @@ use platform::identity::accounts::{normalize_email, AccountError};
 use platform::identity::login::{password_login, LoginError};
 use platform::{ServiceName, ServiceState};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::api::organization::{org_summary, organization_of};
-use crate::api::{iso, member_status, OrgSummary};
+use crate::api::{iso, member_status, MessageResponse, OrgSummary};
 use crate::auth::Caller;
 use crate::model::password::weaknesses;
 use crate::model::rows::MemberRow;
@@ -497,21 +496,6 @@ pub async fn profile(
     }))
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct MessageResponse {
-    pub success: bool,
-    pub message: String,
-}
-
-impl MessageResponse {
-    pub fn ok(message: impl Into<String>) -> Json<MessageResponse> {
-        Json(MessageResponse {
-            success: true,
-            message: message.into(),
-        })
-    }
-}
-
 /// Log out: the token used is refused from now on, on every node (it is recorded until it expires).
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = MessageResponse), (status = 400, body = ErrorBody, description = "Called with an API key"), (status = 401, body = ErrorBody)))]
@@ -527,9 +511,4 @@ pub async fn logout(
     let expires = chrono::DateTime::from_timestamp(exp, 0).unwrap_or_else(Utc::now);
     store.revoke_token(&jti, caller.user_id, expires).await?;
     Ok(MessageResponse::ok("Logged out successfully"))
-}
-
-/// SHA-256 of a 64-hex token, the only form invitation tokens are stored in.
-pub fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
 }

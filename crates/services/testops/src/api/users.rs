@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::session::MessageResponse;
+use crate::api::MessageResponse;
 use crate::api::{id_or_400, iso, member_status};
 use crate::auth::Caller;
 use crate::model::rows::MemberRow;
