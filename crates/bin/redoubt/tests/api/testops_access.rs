@@ -322,6 +322,12 @@ async fn api_keys_are_shown_once_work_as_x_api_key_and_stop_when_revoked() {
         .await;
     assert_eq!(unnamed.status, 201, "no body at all: {}", unnamed.text);
     assert_eq!(unnamed.body["data"]["name"], "Unnamed Key");
+    // Found by the fuzzer on PostgreSQL: a NUL in the optional body is a 400, not a 500.
+    let nul = app
+        .testops(&alice.token)
+        .post("/api/auth/api-keys", json!({"name": "end\u{0}"}))
+        .await;
+    assert_eq!(nul.status, 400, "{}", nul.body);
 
     let list = app.testops(&alice.token).get("/api/auth/api-keys").await;
     assert_eq!(list.status, 200);

@@ -80,6 +80,8 @@ pub fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> R
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
+    // As `AppJson` does: a NUL is refused before anything reads the body (PostgreSQL cannot store one).
+    platform::http::input::refuse_nul(body)?;
     serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!("The body is not valid JSON: {e}")).with_title("Invalid JSON")
     })
