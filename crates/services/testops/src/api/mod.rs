@@ -44,6 +44,14 @@ pub fn plan_limit(error: &'static str, message: String, used: i64, limit: i64) -
         )
 }
 
+/// With `#[serde(default, deserialize_with = "crate::api::present")]`: keeps an explicit `null`
+/// apart from an absent field (`Some(Null)` vs `None`), for fields where null clears.
+pub fn present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    <serde_json::Value as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 /// A boolean field of an update: its value when it was sent as one; a problem noted when it
 /// was sent as anything else.
 pub fn bool_field(

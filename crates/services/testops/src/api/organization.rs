@@ -127,15 +127,10 @@ pub struct OrganizationUpdate {
     name: Option<Value>,
     ai_analysis_enabled: Option<Value>,
     /// `https://hooks.slack.com/services/...`; `null` or `""` clears it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::api::present")]
     slack_webhook_url: Option<Value>,
     /// A subset of PASSED, FAILED, ERROR, UNSTABLE.
     slack_notification_events: Option<Value>,
-}
-
-/// Keeps an explicit `null` apart from an absent field (`Some(Null)` vs `None`).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(d).map(Some)
 }
 
 #[derive(Serialize, ToSchema)]

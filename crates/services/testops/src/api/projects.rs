@@ -324,7 +324,7 @@ pub async fn first_settings(
 #[serde(rename_all = "camelCase")]
 pub struct SettingsUpdate {
     /// A runtime name (see `redoubt admin add-runtime`), or null.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::api::present")]
     docker_image: Option<Value>,
     /// `{dev, staging, prod}`: http(s) URLs or null.
     target_urls: Option<Value>,
@@ -332,10 +332,6 @@ pub struct SettingsUpdate {
     auto_quarantine_enabled: Option<Value>,
     /// `{mode: off|hosts|open, hosts: ["host" | "host:port"]}`.
     network: Option<Value>,
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(d).map(Some)
 }
 
 fn is_url(s: &str) -> bool {
